@@ -35,6 +35,24 @@ class Settings(BaseSettings):
     # Ingest parallelism: 0 picks from the CPU count.
     parse_workers: int = Field(0, ge=0, le=64)
 
+    # Retrieval: candidates per retriever, fusion, reranking, final k.
+    bm25_engine: Literal["bm25s", "rank-bm25"] = "bm25s"
+    lexical_k: int = Field(50, ge=1, le=1000)
+    dense_k: int = Field(50, ge=1, le=1000)
+    fusion: Literal["rrf", "weighted"] = "rrf"
+    rrf_k: int = Field(60, ge=1)
+    fusion_dense_weight: float = Field(0.5, ge=0.0, le=1.0)
+    fusion_norm: Literal["minmax", "zscore"] = "minmax"
+    fused_k: int = Field(20, ge=1, le=200, description="candidates handed to the reranker")
+    top_k: int = Field(5, ge=1, le=50)
+    reranker: str = Field(
+        "cross-encoder/ms-marco-MiniLM-L6-v2",
+        description="CrossEncoder hub name or local path; 'none' turns reranking off",
+    )
+    rerank_max_tokens: int = Field(256, ge=32, le=512, description="query + passage budget")
+    rerank_precision: Literal["auto", "fp32", "bf16", "int8"] = "auto"
+    rerank_batch_size: int = Field(16, ge=1, le=256)
+
     @model_validator(mode="after")
     def _overlap_below_size(self) -> Settings:
         if self.chunk_overlap * 2 > self.chunk_tokens:

@@ -1,1 +1,1 @@
-"""service package."""
+"""Query side: loads the index `ingest` wrote, retrieves, reranks and answers."""

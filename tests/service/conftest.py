@@ -1,0 +1,90 @@
+"""Tiny real indexes for retrieval tests: real FAISS, real embedder, real BM25 tokens."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from ingest.chunk import Chunk
+from ingest.embed import Embedder
+from ingest.index import (
+    SCHEMA_VERSION,
+    ChunkerInfo,
+    DocumentRecord,
+    EmbedderInfo,
+    IndexData,
+    Manifest,
+    load_index,
+    now_iso,
+    write_generation,
+)
+from service.rerank import make_random_cross_encoder
+
+TINY = [
+    ("ops.pdf", 1, "Set HTTP_PROXY before running pip install with --no-cache-dir."),
+    ("ops.pdf", 2, "Error ERR_CONN_RESET means the server closed the connection early."),
+    ("hr.pdf", 1, "Annual leave is 25 days per year for full-time staff."),
+    ("hr.pdf", 2, "Vacation requests go through the HR portal two weeks ahead."),
+    ("food.pdf", 1, "The cafeteria serves lunch from noon to two o'clock."),
+    ("food.pdf", 2, "The cafeteria is closed on public holidays."),
+]
+
+
+def build_index(root: Path, rows: list[tuple[str, int, str]], embedder: Embedder) -> IndexData:
+    chunks: list[Chunk] = []
+    docs: dict[str, DocumentRecord] = {}
+    for name, page, text in rows:
+        doc_id = f"doc-{name.split('.')[0]}"
+        ordinal = sum(1 for c in chunks if c.doc_id == doc_id)
+        chunks.append(
+            Chunk(
+                id=f"{doc_id}:{ordinal:05d}",
+                doc_id=doc_id,
+                source=f"corpus/{name}",
+                ordinal=ordinal,
+                page_start=page,
+                page_end=page,
+                label_start=str(page),
+                label_end=str(page),
+                char_start=0,
+                char_end=len(text),
+                n_tokens=len(text.split()),
+                text=text,
+            )
+        )
+        rec = docs.setdefault(
+            doc_id,
+            DocumentRecord(
+                doc_id=doc_id, path=f"corpus/{name}", sha256=doc_id * 2, size=1, pages=0, chunks=0
+            ),
+        )
+        rec.pages = max(rec.pages, page)
+        rec.chunks += 1
+    manifest = Manifest(
+        schema_version=SCHEMA_VERSION,
+        created_at=now_iso(),
+        embedder=EmbedderInfo(
+            name="sentence-transformers/all-MiniLM-L6-v2",
+            dimension=embedder.dimension,
+            max_seq_length=embedder.max_seq_length,
+            weights_sha256=embedder.fingerprint,
+            precision=embedder.precision,
+        ),
+        chunker=ChunkerInfo(chunk_tokens=200, chunk_overlap=40),
+        documents=list(docs.values()),
+        chunk_count=len(chunks),
+        page_count=sum(d.pages for d in docs.values()),
+    )
+    write_generation(root, manifest, chunks, embedder.embed([c.text for c in chunks]))
+    return load_index(root)
+
+
+@pytest.fixture(scope="session")
+def tiny_index(tmp_path_factory: pytest.TempPathFactory, embedder: Embedder) -> IndexData:
+    return build_index(tmp_path_factory.mktemp("tiny") / "index", TINY, embedder)
+
+
+@pytest.fixture(scope="session")
+def tiny_cross_encoder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return make_random_cross_encoder(tmp_path_factory.mktemp("ce") / "tiny-ce")
