@@ -47,6 +47,17 @@ class Chunk:
     char_end: int
     n_tokens: int
     text: str
+    # (offset in `text`, physical page) where each later page begins.
+    page_breaks: tuple[tuple[int, int], ...] = ()
+
+    def page_at(self, offset: int) -> int:
+        """Physical page of the character at `offset` in this chunk's text."""
+        page = self.page_start
+        for brk, number in self.page_breaks:
+            if offset < brk:
+                break
+            page = number
+        return page
 
 
 @dataclass(frozen=True)
@@ -173,7 +184,7 @@ class Chunker:
         segs: list[_Segment],
         ordinal: int,
     ) -> list[Chunk]:
-        text = _join(pages, segs)
+        text, breaks = _join(pages, segs)
         n_tokens = self.count(text)
         if n_tokens > self.max_tokens and len(segs) > 1:
             # Re-tokenizing joined text can differ from the sum of parts: split and retry.
@@ -195,13 +206,16 @@ class Chunker:
                 char_end=segs[-1].end,
                 n_tokens=n_tokens,
                 text=text,
+                page_breaks=breaks,
             )
         ]
 
 
-def _join(pages: Sequence[Page], segs: list[_Segment]) -> str:
-    """The verbatim page text covered by the segments; pages joined by a newline."""
+def _join(pages: Sequence[Page], segs: list[_Segment]) -> tuple[str, tuple[tuple[int, int], ...]]:
+    """The verbatim page text covered by the segments, pages joined by a newline, and the
+    offsets where each later page starts."""
     parts: list[str] = []
+    numbers = [pages[segs[0].page].number]
     page = segs[0].page
     start = segs[0].start
     end = segs[0].end
@@ -209,6 +223,12 @@ def _join(pages: Sequence[Page], segs: list[_Segment]) -> str:
         if seg.page != page:
             parts.append(pages[page].text[start:end])
             page, start = seg.page, seg.start
+            numbers.append(pages[page].number)
         end = seg.end
     parts.append(pages[page].text[start:end])
-    return "\n".join(parts)
+    breaks: list[tuple[int, int]] = []
+    offset = 0
+    for part, number in zip(parts[:-1], numbers[1:], strict=True):
+        offset += len(part) + 1
+        breaks.append((offset, number))
+    return "\n".join(parts), tuple(breaks)

@@ -186,7 +186,7 @@ def load_index(root: Path) -> IndexData:
         raise IndexCorrupt(f"{gen} lacks {', '.join(missing)}: re-ingest with --rebuild")
     try:
         with (gen / "chunks.jsonl").open(encoding="utf-8") as fh:
-            chunks = [Chunk(**json.loads(line)) for line in fh if line.strip()]
+            chunks = [_chunk(json.loads(line)) for line in fh if line.strip()]
         dense = faiss.read_index(str(gen / "dense.faiss"))
         with np.load(gen / "lexical.npz", allow_pickle=False) as lex:
             indptr = lex["indptr"].astype(np.int64)
@@ -203,6 +203,11 @@ def load_index(root: Path) -> IndexData:
     if dense.d != manifest.embedder.dimension:
         raise IndexCorrupt(f"vector dimension {dense.d} != manifest {manifest.embedder.dimension}")
     return IndexData(gen, manifest, chunks, dense, vocab, indptr, ids)
+
+
+def _chunk(raw: dict[str, Any]) -> Chunk:
+    raw["page_breaks"] = tuple((int(o), int(p)) for o, p in raw.get("page_breaks", ()))
+    return Chunk(**raw)
 
 
 @contextlib.contextmanager

@@ -36,6 +36,8 @@ _MIN_PAGES_FOR_REPEATS = 3
 _HYPHEN_BREAK = re.compile(r"(\w)-[ \t]*\n[ \t]*([a-z])")
 _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200b\u202f\u205f\u3000]+")
 _DIGITS = re.compile(r"\d+")
+# Dot leaders of tables of contents ("Scope ........ 4") carry no words.
+_LEADERS = re.compile(r"(?:\s*[.\u2026_]){4,}\s*")
 _ROMAN = re.compile(r"\b[ivxlcdm]+\b", re.IGNORECASE)
 
 
@@ -148,7 +150,7 @@ def normalize(text: str) -> str:
     text = unicodedata.normalize("NFKC", text)
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     text = "".join(ch for ch in text if ch in "\n\t" or unicodedata.category(ch)[0] != "C")
-    lines = (_SPACES.sub(" ", line).strip() for line in text.split("\n"))
+    lines = (_SPACES.sub(" ", _LEADERS.sub(" ... ", line)).strip() for line in text.split("\n"))
     return "\n".join(lines)
 
 

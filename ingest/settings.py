@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_EMBEDDER = "sentence-transformers/all-MiniLM-L6-v2"
@@ -52,6 +52,38 @@ class Settings(BaseSettings):
     rerank_max_tokens: int = Field(256, ge=32, le=512, description="query + passage budget")
     rerank_precision: Literal["auto", "fp32", "bf16", "int8"] = "auto"
     rerank_batch_size: int = Field(16, ge=1, le=256)
+
+    # Answering.
+    generator: Literal["extractive", "openai"] = "extractive"
+    answer_max_sentences: int = Field(3, ge=1, le=10)
+    # Abstain when the best evidence scores below these (calibrated by `python -m eval sweep`).
+    abstain_min_similarity: float = Field(
+        0.45, description="query-sentence cosine (embedder) the best answer sentence must reach"
+    )
+    abstain_min_rerank: float = Field(
+        0.0, description="cross-encoder score the best chunk must reach when reranking is on"
+    )
+    llm_base_url: str | None = Field(None, description="OpenAI-compatible base URL, e.g. .../v1")
+    llm_model: str = "gpt-4o-mini"
+    llm_api_key: SecretStr | None = None
+    llm_timeout_s: float = Field(30.0, gt=0)
+    llm_max_retries: int = Field(3, ge=0, le=10)
+    llm_max_tokens: int = Field(512, ge=16)
+    llm_backoff_s: float = Field(0.5, ge=0, description="first retry delay; doubles, plus jitter")
+    context_token_budget: int = Field(3000, ge=200, description="tokens of context sent to the LLM")
+
+    # HTTP service.
+    host: str = "127.0.0.1"
+    port: int = Field(8000, ge=1, le=65535)
+    api_key: SecretStr | None = Field(None, description="when set, Bearer token required")
+    cors_origins: list[str] = Field(default_factory=list)
+    rate_limit_per_minute: int = Field(120, ge=0, description="per client; 0 disables")
+    max_question_chars: int = Field(2000, ge=10)
+    max_body_bytes: int = Field(16_384, ge=1024)
+    max_concurrency: int = Field(2, ge=1, le=64, description="answers computed at once")
+    max_queue: int = Field(16, ge=0, description="requests waiting beyond that get 503")
+    queue_timeout_s: float = Field(20.0, gt=0)
+    index_poll_s: float = Field(2.0, ge=0, description="how often to look for a new index; 0 off")
 
     @model_validator(mode="after")
     def _overlap_below_size(self) -> Settings:

@@ -17,8 +17,6 @@ from ingest.index import IndexData
 
 Scores = npt.NDArray[np.float32]
 
-logging.getLogger("bm25s").setLevel(logging.WARNING)  # it logs every index build at DEBUG
-
 
 class LexicalEngine(Protocol):
     """Scores every chunk for a tokenized query; unknown tokens score nothing."""
@@ -39,6 +37,8 @@ class BM25sEngine:
     def __init__(self, index: IndexData, k1: float = 1.5, b: float = 0.75) -> None:
         import bm25s
         from bm25s.tokenization import Tokenized
+
+        logging.getLogger("bm25s").setLevel(logging.WARNING)  # it logs each build at DEBUG
 
         self._n = len(index.chunks)
         self._model = bm25s.BM25(k1=k1, b=b, method="lucene")

@@ -101,3 +101,12 @@ def test_chunk_is_deterministic_and_handles_empty_pages(tokenizer: Any) -> None:
 def test_chunker_rejects_overlap_above_half() -> None:
     with pytest.raises(ValueError, match="overlap"):
         Chunker(None, max_tokens=10, overlap=6)
+
+
+def test_chunk_knows_the_page_of_every_offset(tokenizer: Any) -> None:
+    doc = parse_pdf(FIXTURES / "partly_scanned.pdf")
+    [chunk] = Chunker(tokenizer, max_tokens=64, overlap=0).chunk("d", "d.pdf", doc.pages)
+    assert chunk.text == "Text page one.\nText page three."
+    assert chunk.page_breaks == ((15, 3),)
+    assert chunk.page_at(0) == 1
+    assert chunk.page_at(chunk.text.index("three")) == 3

@@ -1,0 +1,1 @@
+"""Answer generators: extractive (offline, default) and any OpenAI-compatible chat endpoint."""

@@ -1,0 +1,152 @@
+"""Request and response bodies of the HTTP API (published in the OpenAPI docs)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, StrictStr, field_validator
+
+
+class AskRequest(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {"question": "How many days of annual leave do new employees get?"},
+                {"question": "What does error E-4012 mean?", "top_k": 3, "stream": False},
+            ]
+        },
+    )
+
+    question: StrictStr = Field(description="the question, in plain text")
+    top_k: StrictInt | None = Field(None, ge=1, le=20, description="chunks to answer from")
+    documents: list[StrictStr] | None = Field(
+        None, max_length=50, description="restrict to these documents (id, path or file name)"
+    )
+    stream: StrictBool = Field(False, description="server-sent events instead of one JSON body")
+
+    @field_validator("question")
+    @classmethod
+    def _not_blank(cls, v: str) -> str:
+        if not v.strip():
+            raise ValueError("question is empty or whitespace only: send a question in plain text")
+        return v.strip()
+
+
+class Citation(BaseModel):
+    id: int = Field(description="the marker used in the answer text, e.g. [1]")
+    chunk_id: str
+    document: str = Field(description="file name of the source PDF")
+    path: str
+    page_start: int = Field(description="physical page, 1-based")
+    page_end: int
+    page_label: str = Field(description="the page label printed in the PDF, if any")
+    quote: str = Field(description="verbatim text of the chunk that supports the sentence")
+    score: float
+
+
+class Candidate(BaseModel):
+    chunk_id: str
+    document: str
+    page_start: int
+    page_end: int
+    bm25_rank: int | None
+    dense_rank: int | None
+    fused_rank: int | None
+    rerank_rank: int | None
+    score: float
+
+
+class Retrieval(BaseModel):
+    reranker: str = Field(description='active reranker, or "none (reason)"')
+    fusion: str
+    candidates: list[Candidate]
+
+
+class Usage(BaseModel):
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    total_tokens: int = 0
+
+
+class AskResponse(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "answer": "New employees receive 25 days of annual leave per year [1].",
+                    "citations": [
+                        {
+                            "id": 1,
+                            "chunk_id": "3f2a9c0d1e7b4a55:00012",
+                            "document": "employee-handbook.pdf",
+                            "path": "data/sample/employee-handbook.pdf",
+                            "page_start": 7,
+                            "page_end": 7,
+                            "page_label": "7",
+                            "quote": "New employees receive 25 days of annual leave per year.",
+                            "score": 0.71,
+                        }
+                    ],
+                    "abstained": False,
+                    "reason": None,
+                    "degraded": False,
+                    "generator": "extractive",
+                    "retrieval": {"reranker": "none (disabled)", "fusion": "rrf", "candidates": []},
+                    "usage": {"prompt_tokens": 0, "completion_tokens": 0, "total_tokens": 0},
+                    "timings_ms": {"retrieve": 41.2, "generate": 120.5, "total": 163.0},
+                    "request_id": "9b1d0c6e5f3a4b2c",
+                }
+            ]
+        }
+    )
+
+    answer: str
+    citations: list[Citation]
+    abstained: bool
+    reason: str | None = None
+    degraded: bool = False
+    generator: str
+    retrieval: Retrieval
+    usage: Usage
+    timings_ms: dict[str, float]
+    request_id: str
+
+
+class ErrorBody(BaseModel):
+    error: str = Field(description="machine-readable code")
+    detail: Any = Field(description="what went wrong and what to do")
+    request_id: str | None = None
+
+
+class DocumentInfo(BaseModel):
+    doc_id: str
+    document: str
+    path: str
+    pages: int
+    chunks: int
+    pages_without_text: int
+    status: str
+
+
+class SkippedInfo(BaseModel):
+    path: str
+    status: str
+    code: str
+    error: str
+
+
+class DocumentsResponse(BaseModel):
+    documents: list[DocumentInfo]
+    skipped: list[SkippedInfo]
+
+
+class ReadyResponse(BaseModel):
+    ready: bool
+    index: str
+    detail: str | None = None
+    embedder: str | None = None
+    reranker: str | None = None
+    generator: str | None = None
+    chunks: int = 0
+    documents: int = 0
