@@ -58,7 +58,7 @@ class Settings(BaseSettings):
     answer_max_sentences: int = Field(3, ge=1, le=10)
     # Abstain when the best evidence scores below these (calibrated by `python -m eval sweep`).
     abstain_min_similarity: float = Field(
-        0.45, description="query-sentence cosine (embedder) the best answer sentence must reach"
+        0.5, description="query-sentence cosine (embedder) the best answer sentence must reach"
     )
     abstain_min_rerank: float = Field(
         0.0, description="cross-encoder score the best chunk must reach when reranking is on"
@@ -83,6 +83,7 @@ class Settings(BaseSettings):
     max_concurrency: int = Field(2, ge=1, le=64, description="answers computed at once")
     max_queue: int = Field(16, ge=0, description="requests waiting beyond that get 503")
     queue_timeout_s: float = Field(20.0, gt=0)
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     index_poll_s: float = Field(2.0, ge=0, description="how often to look for a new index; 0 off")
 
     @model_validator(mode="after")

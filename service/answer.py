@@ -9,6 +9,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from ingest.chunk import Chunk
 from ingest.settings import Settings
 from service import citations
 from service.generate.base import Context, Draft, Generator, GeneratorError
@@ -213,13 +214,23 @@ class AnswerService:
             completion_tokens=draft.completion_tokens,
             total_tokens=draft.prompt_tokens + draft.completion_tokens,
         )
-        common = {
-            "generator": generator_name,
-            "retrieval": retrieval,
-            "usage": usage,
-            "timings_ms": {},
-            "request_id": request_id,
-        }
+        answer, cites, reason = self._compose(draft, checked, contexts)
+        return AskResponse(
+            answer=answer,
+            citations=cites,
+            abstained=reason is not None,
+            reason=reason,
+            generator=generator_name,
+            retrieval=retrieval,
+            usage=usage,
+            timings_ms={},
+            request_id=request_id,
+        )
+
+    def _compose(
+        self, draft: Draft, checked: citations.CheckResult, contexts: list[Context]
+    ) -> tuple[str, list[Citation], str | None]:
+        """(answer text with [n] markers, citations, abstention reason or None)."""
         if draft.insufficient or not checked.sentences:
             if draft.insufficient:
                 reason = "the retrieved passages do not answer the question"
@@ -231,9 +242,7 @@ class AnswerService:
             closest = [
                 self._citation(i, ctx, ctx.text[:300]) for i, ctx in enumerate(contexts[:3], 1)
             ]
-            return AskResponse(
-                answer=NOT_IN_DOCUMENTS, citations=closest, abstained=True, reason=reason, **common
-            )
+            return NOT_IN_DOCUMENTS, closest, reason
         cites: list[Citation] = []
         ids: dict[tuple[int, str], int] = {}
         parts: list[str] = []
@@ -246,22 +255,38 @@ class AnswerService:
                     cites.append(self._citation(ids[key], ctx, quote))
                 markers.append(f"[{ids[key]}]")
             parts.append(_with_markers(sentence.text, "".join(markers)))
-        return AskResponse(answer=" ".join(parts), citations=cites, abstained=False, **common)
+        return " ".join(parts), cites, None
 
     @staticmethod
     def _citation(cid: int, ctx: Context, quote: str) -> Citation:
         c = ctx.hit.chunk
+        span = citations.locate(c.text, quote)
+        # The pages the quote itself sits on, which may be fewer than the chunk's.
+        first, last = (
+            (c.page_at(span[0]), c.page_at(span[1] - 1))
+            if span
+            else (
+                c.page_start,
+                c.page_end,
+            )
+        )
         return Citation(
             id=cid,
             chunk_id=c.id,
             document=Path(c.source).name,
             path=c.source,
-            page_start=c.page_start,
-            page_end=c.page_end,
-            page_label=c.label_start,
+            page_start=first,
+            page_end=last,
+            page_label=_label(c, first),
             quote=quote,
             score=round(ctx.hit.score, 6),
         )
+
+
+def _label(chunk: Chunk, page: int) -> str:
+    if page == chunk.page_start:
+        return chunk.label_start
+    return chunk.label_end if page == chunk.page_end else str(page)
 
 
 def _with_markers(sentence: str, markers: str) -> str:

@@ -12,7 +12,7 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from service.generate.base import Context, Draft, DraftSentence
+from service.generate.base import Context, Draft
 
 _TRANSLATE = str.maketrans(
     {
@@ -63,8 +63,9 @@ def check(draft: Draft, contexts: Sequence[Context]) -> CheckResult:
                 continue
             if all(ctx.number != number for ctx, _ in kept):
                 kept.append((by_number[number], normalise(quote)))
-        if kept and sentence.text.strip():
-            result.sentences.append(CheckedSentence(sentence.text.strip(), kept, sentence.score))
+        text = " ".join(sentence.text.split())
+        if kept and text:
+            result.sentences.append(CheckedSentence(text, kept, sentence.score))
     return result
 
 
@@ -81,5 +82,16 @@ def _reject_reason(
     return None
 
 
-def sentence_draft(text: str, number: int, quote: str, score: float = 0.0) -> DraftSentence:
-    return DraftSentence(text=text, citations=[(number, quote)], score=score)
+def locate(text: str, quote: str) -> tuple[int, int] | None:
+    """Character span of a (normalised) quote in the raw chunk text, whitespace-tolerant."""
+    words = quote.split()
+    if not words:
+        return None
+    head = r"\s+".join(re.escape(w) for w in words[:6])
+    tail = r"\s+".join(re.escape(w) for w in words[-6:])
+    raw = unicodedata.normalize("NFKC", text).translate(_TRANSLATE)
+    first = re.search(head, raw)
+    if first is None:
+        return None
+    last = re.compile(tail).search(raw, first.start())
+    return first.start(), last.end() if last else first.end()

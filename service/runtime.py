@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import time
 
-from ingest.embed import load_embedder
+from ingest.embed import Embedder, load_embedder
 from ingest.index import check_embedder, load_index
 from ingest.settings import Settings
 from service.rerank import Reranker, RerankerStatus, load_reranker
@@ -17,13 +17,18 @@ log = logging.getLogger(__name__)
 def load_retriever(
     settings: Settings,
     reranker: tuple[Reranker | None, RerankerStatus] | None = None,
+    embedder: Embedder | None = None,
 ) -> HybridRetriever:
-    """Load the live index with the embedder that built it; raises ingest's IndexError_s."""
+    """Load the live index with the embedder that built it; raises ingest's IndexError_s.
+
+    Pass the models of a previous load to swap indexes without reloading them.
+    """
     start = time.perf_counter()
     index = load_index(settings.index_dir)
     built = index.manifest.embedder
-    # Query with the precision the index was embedded at, so scores stay comparable.
-    embedder = load_embedder(settings.embedder, built.precision, settings.embed_batch_size)
+    if embedder is None or embedder.precision != built.precision:
+        # Query with the precision the index was embedded at, so scores stay comparable.
+        embedder = load_embedder(settings.embedder, built.precision, settings.embed_batch_size)
     check_embedder(index.manifest, settings.embedder, embedder.fingerprint, settings.index_dir)
     model, status = reranker if reranker is not None else load_reranker(settings)
     retriever = HybridRetriever(index, embedder, settings, model, status)

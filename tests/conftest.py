@@ -54,3 +54,19 @@ def fixture_dir(tmp_path: Path) -> Path:
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
     return Settings(index_dir=tmp_path / "index", parse_workers=1, _env_file=None)  # type: ignore[call-arg]
+
+
+@pytest.fixture(scope="session")
+def sample_index(tmp_path_factory: pytest.TempPathFactory, embedder: Embedder) -> Path:
+    """The bundled sample plus the prompt-injection memo, ingested once per test session."""
+    from ingest.pipeline import run_ingest
+
+    corpus = tmp_path_factory.mktemp("corpus")
+    for pdf in SAMPLE.glob("*.pdf"):
+        shutil.copy(pdf, corpus / pdf.name)
+    shutil.copy(FIXTURES / "injection.pdf", corpus / "injection.pdf")
+    root = tmp_path_factory.mktemp("sample") / "index"
+    settings = Settings(index_dir=root, _env_file=None)  # type: ignore[call-arg]
+    report = run_ingest(settings, [corpus], embedder=embedder)
+    assert report.exit_code == 0, report.skipped
+    return root

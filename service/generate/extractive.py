@@ -14,13 +14,21 @@ import numpy as np
 
 from ingest.chunk import segment_page
 from ingest.embed import Embedder
+from ingest.lexical import tokenize
 from service.citations import normalise
 from service.generate.base import Context, Draft, DraftSentence
 
 # Sentences shorter than this are headings or fragments, not answers.
 _MIN_WORDS = 3
+# Shorter spans (table cells, list items) are joined with what follows them, so a row like
+# "--no-cache-dir" / "Do not keep downloaded packages" is read as one unit.
+_SPAN_WORDS = 8
+_MAX_JOIN = 3
 # Further sentences must score within this margin of the best one.
 _MARGIN = 0.12
+# Identifiers in the question (E-4012, TFC_HTTP_PROXY, 4.2.1) are near-certain evidence that
+# embeddings blur; a sentence containing them earns up to this much on top of its cosine.
+IDENTIFIER_BONUS = 0.2
 
 
 @dataclass(frozen=True)
@@ -28,6 +36,28 @@ class _Candidate:
     context: Context
     text: str
     order: int
+
+
+def _spans(text: str) -> list[tuple[int, int]]:
+    """Sentence spans of a chunk, short ones joined with their successors."""
+    segs = segment_page(text)
+    out: list[tuple[int, int]] = []
+    i = 0
+    while i < len(segs):
+        start, end = segs[i]
+        j = i
+        while j + 1 < len(segs) and j - i + 1 < _MAX_JOIN:
+            if len(text[start:end].split()) >= _SPAN_WORDS:
+                break
+            j += 1
+            end = segs[j][1]
+        out.append((start, end))
+        i = j + 1
+    return out
+
+
+def _is_identifier(token: str) -> bool:
+    return any(ch.isdigit() for ch in token) or any(ch in token for ch in "_-./:")
 
 
 class ExtractiveGenerator:
@@ -42,8 +72,8 @@ class ExtractiveGenerator:
         out: list[_Candidate] = []
         seen: set[str] = set()
         for ctx in contexts:
-            for start, end in segment_page(ctx.text):
-                text = ctx.text[start:end].strip()
+            for start, end in _spans(ctx.text):
+                text = " ".join(ctx.text[start:end].split())
                 key = normalise(text).lower()
                 # Overlapping chunks repeat sentences: keep the first (best-ranked) copy.
                 if len(text.split()) < _MIN_WORDS or key in seen:
@@ -56,7 +86,15 @@ class ExtractiveGenerator:
         if not candidates:
             return []
         vecs = self.embedder.embed([question, *(c.text for c in candidates)])
-        return [float(s) for s in vecs[1:] @ vecs[0]]
+        cosines = vecs[1:] @ vecs[0]
+        idents = {t for t in tokenize(question) if _is_identifier(t)}
+        if not idents:
+            return [float(s) for s in cosines]
+        scores = []
+        for cand, cos in zip(candidates, cosines, strict=True):
+            hits = len(idents & set(tokenize(cand.text)))
+            scores.append(float(cos) + IDENTIFIER_BONUS * hits / len(idents))
+        return scores
 
     def generate(self, question: str, contexts: Sequence[Context]) -> Draft:
         cands = self.candidates(contexts)
@@ -80,4 +118,5 @@ class ExtractiveGenerator:
 
     def stream(self, question: str, contexts: Sequence[Context]) -> Iterator[str | Draft]:
         draft = self.generate(question, contexts)
-        yield draft  # sentences are only final once chosen; the service streams them
+        yield from (s.text for s in draft.sentences)
+        yield draft
