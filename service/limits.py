@@ -49,20 +49,23 @@ class ConcurrencyLimiter:
 
     @asynccontextmanager
     async def slot(self) -> AsyncIterator[None]:
-        if self._sem.locked() and self.waiting >= self.max_queue:
+        if not self._sem.locked():
+            await self._sem.acquire()  # a free slot is taken without suspending
+        elif self.waiting >= self.max_queue:
             raise Overloaded(
                 f"server busy: {self.limit} answers running and {self.waiting} queued",
                 retry_after=2,
             )
-        self.waiting += 1
-        try:
-            await asyncio.wait_for(self._sem.acquire(), self.timeout_s)
-        except TimeoutError:
-            raise Overloaded(
-                f"server busy: no slot freed within {self.timeout_s:.0f}s", retry_after=5
-            ) from None
-        finally:
-            self.waiting -= 1
+        else:
+            self.waiting += 1
+            try:
+                await asyncio.wait_for(self._sem.acquire(), self.timeout_s)
+            except TimeoutError:
+                raise Overloaded(
+                    f"server busy: no slot freed within {self.timeout_s:.0f}s", retry_after=5
+                ) from None
+            finally:
+                self.waiting -= 1
         try:
             yield
         finally:

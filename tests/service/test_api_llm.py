@@ -107,7 +107,8 @@ def test_timeout_falls_back_to_extractive_never_500(client: TestClient) -> None:
     assert body["degraded"] is True
     assert body["generator"] == "extractive (fallback)"
     assert body["reason"] == (
-        "LLM backend failed after 2 attempts: timeout (ConnectTimeout); answered extractively instead"
+        "LLM backend failed after 2 attempts: timeout (ConnectTimeout); "
+        "answered extractively instead"
     )
     assert "14 characters" in body["answer"]
 
