@@ -7,7 +7,9 @@ export HF_HUB_OFFLINE ?= 1
 export TOKENIZERS_PARALLELISM ?= false
 
 .DEFAULT_GOAL := help
-.PHONY: help install run ingest test lint format sample fixtures clean
+Q      ?= How many days of annual leave do I get?
+.PHONY: help install run ingest serve ask search test eval eval-baseline bench lint format \
+	sample fixtures clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -20,13 +22,31 @@ $(VENV)/.installed: pyproject.toml
 
 install: $(VENV)/.installed  ## create .venv and install the project with dev and eval extras
 
-run: ingest  ## ingest the bundled sample (the main job)
+run: ingest serve  ## the main job: ingest the bundled sample, then serve it on :8000
+
+serve: install  ## serve POST /ask on RAG_HOST:RAG_PORT (default 127.0.0.1:8000)
+	$(PY) -m service
+
+ask: install  ## ask the running service: make ask Q="your question"
+	$(PY) -m service.ask "$(Q)"
+
+search: install  ## debug retrieval, per-stage ranks and scores: make search Q="..."
+	$(PY) -m service.search "$(Q)" --index $(INDEX)
 
 ingest: install  ## ingest PDFS (default data/sample) into INDEX (default index/)
 	$(PY) -m ingest $(PDFS) --index $(INDEX)
 
 test: install  ## run the test suite
 	$(PY) -m pytest
+
+eval: install  ## golden-set evaluation of the sample; exits 1 on a regression vs eval/baseline.json
+	$(PY) -m eval run
+
+eval-baseline: install  ## re-run the evaluation and overwrite eval/baseline.json (commit it)
+	$(PY) -m eval baseline
+
+bench: install  ## latency and throughput benchmarks (not tests); results in bench/results/
+	$(PY) -m bench
 
 lint: install  ## ruff, format check, mypy --strict
 	$(VENV)/bin/ruff check .
@@ -44,4 +64,4 @@ fixtures: install  ## regenerate the test fixture PDFs (committed; rarely needed
 	$(PY) tests/fixtures/make_fixtures.py
 
 clean:  ## remove the index and caches (keeps .venv)
-	rm -rf $(INDEX) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(INDEX) build .pytest_cache .mypy_cache .ruff_cache

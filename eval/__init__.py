@@ -1,1 +1,1 @@
-"""eval package."""
+"""Golden-set evaluation: runs the service's pipeline, scores it, gates regressions."""

@@ -36,6 +36,7 @@ class Settings(BaseSettings):
     parse_workers: int = Field(0, ge=0, le=64)
 
     # Retrieval: candidates per retriever, fusion, reranking, final k.
+    retrieval_mode: Literal["hybrid", "bm25", "dense"] = "hybrid"
     bm25_engine: Literal["bm25s", "rank-bm25"] = "bm25s"
     lexical_k: int = Field(50, ge=1, le=1000)
     dense_k: int = Field(50, ge=1, le=1000)
@@ -71,6 +72,11 @@ class Settings(BaseSettings):
     llm_max_tokens: int = Field(512, ge=16)
     llm_backoff_s: float = Field(0.5, ge=0, description="first retry delay; doubles, plus jitter")
     context_token_budget: int = Field(3000, ge=200, description="tokens of context sent to the LLM")
+
+    # Evaluation judge (optional): any OpenAI-compatible endpoint for ragas Faithfulness.
+    judge_base_url: str | None = None
+    judge_model: str = "gpt-4o-mini"
+    judge_api_key: SecretStr | None = None
 
     # HTTP service.
     host: str = "127.0.0.1"

@@ -16,7 +16,7 @@ from service.generate.base import Context, Draft, Generator, GeneratorError
 from service.generate.extractive import ExtractiveGenerator
 from service.generate.openai_compat import OpenAICompatibleGenerator
 from service.retriever import HybridRetriever, SearchParams, SearchResult
-from service.schemas import AskResponse, Candidate, Citation, Retrieval, Usage
+from service.schemas import AskResponse, Candidate, Checks, Citation, Retrieval, Usage
 
 log = logging.getLogger(__name__)
 
@@ -141,6 +141,12 @@ class AnswerService:
         response = self._response(
             question, request_id, draft, checked, contexts, retrieval, generator_name
         )
+        response.checks = Checks(
+            sentences_kept=len(checked.sentences),
+            sentences_dropped=len(draft.sentences) - len(checked.sentences),
+            citations_rejected=len(checked.rejected),
+            evidence_score=draft.evidence_score,
+        )
         response.degraded = degraded_reason is not None
         if degraded_reason:
             response.reason = (
@@ -183,6 +189,7 @@ class AnswerService:
         return Retrieval(
             reranker=result.reranker,
             fusion=params.fusion,
+            mode=params.mode,
             candidates=[
                 Candidate(
                     chunk_id=h.chunk.id,
@@ -194,8 +201,9 @@ class AnswerService:
                     fused_rank=h.fused_rank,
                     rerank_rank=h.rerank_rank,
                     score=round(h.score, 6),
+                    text=h.chunk.text if i < len(result.hits) else None,
                 )
-                for h in result.hits
+                for i, h in enumerate(result.candidates)
             ],
         )
 
@@ -240,7 +248,8 @@ class AnswerService:
                 reason = "no answer sentence had a citation that checks out"
             # The closest sources, so a reader can look for themselves.
             closest = [
-                self._citation(i, ctx, ctx.text[:300]) for i, ctx in enumerate(contexts[:3], 1)
+                self._citation(i, ctx, " ".join(ctx.text.split())[:300])
+                for i, ctx in enumerate(contexts[:3], 1)
             ]
             return NOT_IN_DOCUMENTS, closest, reason
         cites: list[Citation] = []

@@ -41,6 +41,7 @@ class SearchParams:
     rrf_k: int
     dense_weight: float
     norm: Literal["minmax", "zscore"]
+    mode: Literal["hybrid", "bm25", "dense"] = "hybrid"
     rerank: bool = True
 
     @classmethod
@@ -54,6 +55,7 @@ class SearchParams:
             "rrf_k": s.rrf_k,
             "dense_weight": s.fusion_dense_weight,
             "norm": s.fusion_norm,
+            "mode": s.retrieval_mode,
         }
         values.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**values)  # type: ignore[arg-type]
@@ -84,8 +86,8 @@ class Hit:
 
 @dataclass
 class SearchResult:
-    hits: list[Hit]
-    candidates: list[Hit]  # everything fused, for debugging and abstention
+    hits: list[Hit]  # the final top_k
+    candidates: list[Hit]  # all fused candidates in final order (hits are its head)
     reranker: str
     timings_ms: dict[str, float] = field(default_factory=dict)
 
@@ -152,16 +154,20 @@ class HybridRetriever:
         if allowed_rows is not None:
             mask = np.zeros(len(self.index.chunks), dtype=bool)
             mask[allowed_rows] = True
-        lexical = top_k(self.lexical.scores(tokenize(query)), p.lexical_k, mask)
+        lexical = []
+        if p.mode != "dense":
+            lexical = top_k(self.lexical.scores(tokenize(query)), p.lexical_k, mask)
         timings["bm25"] = _ms(t)
 
         t = time.perf_counter()
-        dense = self._dense(qvec, p.dense_k, allowed_rows)
+        dense = self._dense(qvec, p.dense_k, allowed_rows) if p.mode != "bm25" else []
         timings["dense"] = _ms(t)
 
         t = time.perf_counter()
         lists = {"bm25": lexical, "dense": dense}
-        if p.fusion == "rrf":
+        if p.mode != "hybrid":
+            fused = list(lexical if p.mode == "bm25" else dense)  # one list: its own order
+        elif p.fusion == "rrf":
             fused = fusion.rrf(lists, k=p.rrf_k)
         else:
             weights = {"dense": p.dense_weight, "bm25": 1.0 - p.dense_weight}
@@ -183,7 +189,7 @@ class HybridRetriever:
         timings["rerank"] = _ms(t)
         return SearchResult(
             hits=final[: p.top_k],
-            candidates=hits,
+            candidates=final,
             reranker=self.reranker_status.describe()
             if p.rerank or self.reranker is None
             else "none (disabled for this request)",

@@ -55,12 +55,27 @@ class Candidate(BaseModel):
     fused_rank: int | None
     rerank_rank: int | None
     score: float
+    text: str | None = Field(None, description="chunk text, for the top_k answered from")
 
 
 class Retrieval(BaseModel):
     reranker: str = Field(description='active reranker, or "none (reason)"')
     fusion: str
-    candidates: list[Candidate]
+    mode: str = Field(description="hybrid, bm25 or dense")
+    candidates: list[Candidate] = Field(
+        description="every fused candidate in final order; the first top_k were answered from"
+    )
+
+
+class Checks(BaseModel):
+    """What the citation check did to the generator's draft."""
+
+    sentences_kept: int = 0
+    sentences_dropped: int = 0
+    citations_rejected: int = 0
+    evidence_score: float | None = Field(
+        None, description="best query-sentence similarity the abstention decision used"
+    )
 
 
 class Usage(BaseModel):
@@ -92,7 +107,12 @@ class AskResponse(BaseModel):
                     "reason": None,
                     "degraded": False,
                     "generator": "extractive",
-                    "retrieval": {"reranker": "none (disabled)", "fusion": "rrf", "candidates": []},
+                    "retrieval": {
+                        "reranker": "none (disabled)",
+                        "fusion": "rrf",
+                        "mode": "hybrid",
+                        "candidates": [],
+                    },
                     "usage": {"prompt_tokens": 0, "completion_tokens": 0, "total_tokens": 0},
                     "timings_ms": {"retrieve": 41.2, "generate": 120.5, "total": 163.0},
                     "request_id": "9b1d0c6e5f3a4b2c",
@@ -108,6 +128,7 @@ class AskResponse(BaseModel):
     degraded: bool = False
     generator: str
     retrieval: Retrieval
+    checks: Checks = Field(default_factory=Checks)
     usage: Usage
     timings_ms: dict[str, float]
     request_id: str

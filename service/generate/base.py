@@ -39,6 +39,7 @@ class Draft:
     prompt_tokens: int = 0
     completion_tokens: int = 0
     notes: list[str] = field(default_factory=list)
+    evidence_score: float | None = None
 
 
 class GeneratorError(Exception):

@@ -99,12 +99,14 @@ class ExtractiveGenerator:
     def generate(self, question: str, contexts: Sequence[Context]) -> Draft:
         cands = self.candidates(contexts)
         scores = self.score(question, cands)
-        if not cands or max(scores) < self.min_similarity:
-            best = max(scores) if scores else float("nan")
+        best_score = max(scores) if scores else None
+        if best_score is None or best_score < self.min_similarity:
+            shown = f"{best_score:.2f}" if best_score is not None else "n/a"
             return Draft(
                 sentences=[],
                 insufficient=True,
-                notes=[f"best sentence similarity {best:.2f} < {self.min_similarity:.2f}"],
+                notes=[f"best sentence similarity {shown} < {self.min_similarity:.2f}"],
+                evidence_score=best_score,
             )
         order = np.argsort([-s for s in scores], kind="stable")
         best = scores[int(order[0])]
@@ -114,7 +116,7 @@ class ExtractiveGenerator:
             if len(picked) == self.max_sentences or s < max(self.min_similarity, best - _MARGIN):
                 break
             picked.append(DraftSentence(cand.text, [(cand.context.number, cand.text)], s))
-        return Draft(sentences=picked)
+        return Draft(sentences=picked, evidence_score=best_score)
 
     def stream(self, question: str, contexts: Sequence[Context]) -> Iterator[str | Draft]:
         draft = self.generate(question, contexts)

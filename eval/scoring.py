@@ -1,0 +1,79 @@
+"""Turn records into per-question metric values and a summary with intervals."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from eval import metrics as m
+from eval.runner import Record
+
+# Metrics computed per question; the gate compares these question by question.
+RETRIEVAL_K = 5
+LABELS = {
+    "context_recall": "Context recall (ragas NonLLMContextRecall)",
+    "context_recall_ids": "Context recall, page ids (ragas IDBasedContextRecall)",
+    "excerpt_recall": "Excerpt recall (reference excerpt contained in a context)",
+    f"page_hit@{RETRIEVAL_K}": f"Page hit@{RETRIEVAL_K}",
+    "mrr@10": "MRR@10",
+    "ndcg@10": "nDCG@10 (golden pages)",
+    "groundedness": "Groundedness (offline: sentence vs cited quote; not ragas)",
+    "faithfulness": "Faithfulness (ragas, LLM judge)",
+    "citation_page_accuracy": "Citations on a golden document page",
+    "citation_support": "Drafted sentences whose citation checked out",
+    "abstention_accuracy": "Abstention decision correct",
+    "answer_similarity": "Answer similarity to reference (MiniLM cosine)",
+}
+
+
+def per_question(
+    records: Sequence[Record],
+    embed: Callable[[list[str]], Any],
+    ragas_recall: tuple[list[float], list[float]],
+    faithfulness: list[float] | None,
+) -> dict[str, list[float]]:
+    grounded = m.Groundedness(embed)
+    values: dict[str, list[float]] = {
+        "context_recall": ragas_recall[0],
+        "context_recall_ids": ragas_recall[1],
+        "excerpt_recall": [m.excerpt_recall(r) for r in records],
+        f"page_hit@{RETRIEVAL_K}": [m.page_hit_at(r, RETRIEVAL_K) for r in records],
+        "mrr@10": [m.mrr_at(r, 10) for r in records],
+        "ndcg@10": [m.ndcg_at(r, 10) for r in records],
+        "groundedness": [grounded(r) for r in records],
+        "citation_page_accuracy": [m.citation_page_accuracy(r) for r in records],
+        "citation_support": [m.citation_support(r) for r in records],
+        "abstention_accuracy": [m.abstention_correct(r) for r in records],
+        "answer_similarity": [m.answer_similarity(r, embed) for r in records],
+    }
+    if faithfulness is not None:
+        values["faithfulness"] = faithfulness
+    return values
+
+
+def summarize(records: Sequence[Record], values: dict[str, list[float]]) -> dict[str, Any]:
+    overall = {name: m.bootstrap(v).as_dict() for name, v in values.items()}
+    overall.update({k: e.as_dict() for k, e in m.abstention_prf(records).items()})
+    kinds = sorted({r.item.kind for r in records})
+    by_kind: dict[str, dict[str, Any]] = {}
+    for kind in kinds:
+        idx = [i for i, r in enumerate(records) if r.item.kind == kind]
+        by_kind[kind] = {
+            name: m.bootstrap([v[i] for i in idx]).as_dict()
+            for name, v in values.items()
+            if any(not math.isnan(v[i]) for i in idx)
+        }
+        by_kind[kind]["n_items"] = len(idx)
+    stages: dict[str, list[float]] = {}
+    for r in records:
+        for stage, ms in r.response["timings_ms"].items():
+            stages.setdefault(stage, []).append(ms)
+    return {
+        "n_items": len(records),
+        "answered": sum(r.answered for r in records),
+        "degraded": sum(bool(r.response.get("degraded")) for r in records),
+        "metrics": overall,
+        "by_kind": by_kind,
+        "latency_ms": {stage: m.percentiles(v) for stage, v in stages.items()},
+    }

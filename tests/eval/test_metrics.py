@@ -1,0 +1,148 @@
+"""Metric functions on hand-made cases with known answers."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import pytest
+
+from eval import metrics as m
+from eval.golden import GoldenItem, SourceRef
+from eval.runner import Record
+from ingest.embed import Embedder
+
+
+def item(kind: str = "lookup", pages: tuple[int, ...] = (10,), **kw: Any) -> GoldenItem:
+    answerable = kind != "unanswerable"
+    return GoldenItem(
+        id=kw.get("id", "q1"),
+        question="How long is parental leave?",
+        reference_answer="Primary caregivers get 18 weeks of paid leave." if answerable else "",
+        reference_contexts=["Primary caregiver leave 18 weeks"] if answerable else [],
+        source=[SourceRef(document="handbook.pdf", pages=list(pages))] if answerable else [],
+        kind=kind,  # type: ignore[arg-type]
+        difficulty="easy",
+    )
+
+
+def cand(page: int, doc: str = "handbook.pdf", text: str | None = None) -> dict[str, Any]:
+    return {"document": doc, "page_start": page, "page_end": page, "text": text, "score": 0.0}
+
+
+def record(it: GoldenItem, cands: list[dict[str, Any]], **resp: Any) -> Record:
+    body = {
+        "answer": "The documents do not answer this question.",
+        "abstained": True,
+        "citations": [],
+        "retrieval": {"candidates": cands},
+        "checks": {},
+        "timings_ms": {},
+    }
+    body.update(resp)
+    return Record(it, body)
+
+
+def test_retrieval_metrics_on_known_ranks() -> None:
+    r = record(item(), [cand(3), cand(9), cand(10), cand(11)])
+    assert m.page_hit_at(r, 2) == 0.0
+    assert m.page_hit_at(r, 5) == 1.0
+    assert m.mrr_at(r, 10) == pytest.approx(1 / 3)
+    assert m.ndcg_at(r, 10) == pytest.approx(1 / math.log2(4))
+
+
+def test_ndcg_counts_each_golden_page_once() -> None:
+    r = record(item(pages=(4, 5)), [cand(4), cand(4), cand(5)])
+    ideal = 1 + 1 / math.log2(3)
+    assert m.ndcg_at(r, 10) == pytest.approx((1 + 1 / math.log2(4)) / ideal)
+
+
+def test_retrieval_metrics_do_not_apply_to_unanswerable() -> None:
+    r = record(item("unanswerable"), [cand(1)])
+    assert math.isnan(m.page_hit_at(r, 5)) and math.isnan(m.mrr_at(r, 10))
+    assert m.abstention_correct(r) == 1.0
+
+
+def test_excerpt_and_page_recall_use_only_answer_contexts() -> None:
+    ctx = cand(10, text="Primary caregiver leave 18\nweeks Taken in one block.")
+    r = record(item(), [ctx, cand(12)])
+    assert m.excerpt_recall(r) == 1.0
+    assert m.context_page_recall(r) == 1.0
+    miss = record(item(), [cand(10, text="Secondary caregiver leave 8 weeks"), cand(10)])
+    assert m.excerpt_recall(miss) == 0.0
+
+
+def _answered(answer: str, citations: list[dict[str, Any]], it: GoldenItem | None = None) -> Record:
+    return record(it or item(), [cand(10)], answer=answer, abstained=False, citations=citations)
+
+
+def cite(cid: int, quote: str, page: int = 10, doc: str = "handbook.pdf") -> dict[str, Any]:
+    return {"id": cid, "quote": quote, "document": doc, "page_start": page, "page_end": page}
+
+
+def test_answer_sentences_split_on_markers() -> None:
+    r = _answered(
+        "Leave is 18 weeks [1]. It is paid [1][2]. Unmarked tail",
+        [cite(1, "Primary caregiver leave 18 weeks"), cite(2, "at full pay")],
+    )
+    assert m.answer_sentences(r) == [
+        ("Leave is 18 weeks", ["Primary caregiver leave 18 weeks"]),
+        ("It is paid", ["Primary caregiver leave 18 weeks", "at full pay"]),
+        ("Unmarked tail", []),
+    ]
+
+
+def test_groundedness_catches_a_fabricated_sentence(embedder: Embedder) -> None:
+    grounded = m.Groundedness(embedder.embed)
+    quote = "Primary caregivers receive 18 weeks of parental leave at full pay."
+    honest = _answered(
+        "Primary caregivers receive 18 weeks of parental leave at full pay [1].", [cite(1, quote)]
+    )
+    assert grounded(honest) == 1.0
+    # Same citation, invented number: the quote does not support it.
+    wrong_number = _answered(
+        "Primary caregivers receive 26 weeks of parental leave [1].", [cite(1, quote)]
+    )
+    assert grounded(wrong_number) == 0.0
+    # A fluent sentence about something else, hiding behind a valid citation.
+    unrelated = _answered(
+        "Primary caregivers receive 18 weeks of parental leave at full pay [1]. "
+        "Employees may also bring their dogs to the office on Fridays [1].",
+        [cite(1, quote)],
+    )
+    assert grounded(unrelated) == 0.5
+    assert math.isnan(grounded(record(item(), [])))  # abstentions are not scored
+
+
+def test_citation_page_accuracy_flags_forged_page() -> None:
+    r = _answered("A [1]. B [2].", [cite(1, "q", page=10), cite(2, "q", page=3)])
+    assert m.citation_page_accuracy(r) == 0.5
+    other_doc = _answered("A [1].", [cite(1, "q", page=10, doc="other.pdf")])
+    assert m.citation_page_accuracy(other_doc) == 0.0
+
+
+def test_citation_support_counts_dropped_sentences() -> None:
+    r = record(item(), [], checks={"sentences_kept": 3, "sentences_dropped": 1})
+    assert m.citation_support(r) == 0.75
+    assert math.isnan(m.citation_support(record(item(), [])))
+
+
+def test_abstention_precision_recall() -> None:
+    recs = [
+        record(item("unanswerable", id="u1"), []),  # abstained: TP
+        record(item("unanswerable", id="u2"), [], abstained=False),  # FN
+        record(item(id="a1"), []),  # abstained on answerable: FP
+        record(item(id="a2"), [], abstained=False),  # TN
+    ]
+    prf = m.abstention_prf(recs, iters=200)
+    assert prf["abstain_precision"].mean == 0.5
+    assert prf["abstain_recall"].mean == 0.5
+    assert prf["abstain_f1"].mean == 0.5
+
+
+def test_bootstrap_interval_and_nan_handling() -> None:
+    est = m.bootstrap([1.0, 1.0, float("nan"), 1.0])
+    assert (est.mean, est.low, est.high, est.n, est.of) == (1.0, 1.0, 1.0, 3, 4)
+    spread = m.bootstrap([0.0, 1.0] * 50)
+    assert spread.low < 0.5 < spread.high and spread.high - spread.low < 0.25
+    assert math.isnan(m.bootstrap([float("nan")]).mean)
