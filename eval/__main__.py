@@ -81,7 +81,7 @@ def evaluate(args: argparse.Namespace, gate: bool) -> tuple[int, dict[str, Any]]
     from eval import gate as gate_mod
     from eval import report
     from eval.golden import golden_hash, load_golden
-    from eval.runner import http_asker, in_process_asker, run
+    from eval.runner import http_asker, in_process_asker, retrieval_asker, run
     from eval.scoring import per_question, summarize
     from ingest.embed import load_embedder
     from ingest.settings import Settings
@@ -107,7 +107,7 @@ def evaluate(args: argparse.Namespace, gate: bool) -> tuple[int, dict[str, Any]]
             _ensure_sample_index(settings, embedder)
         retriever = load_retriever(settings, embedder=embedder)
         answerer = AnswerService(retriever, settings)
-        ask = in_process_asker(answerer)
+        ask = retrieval_asker(answerer) if args.retrieval_only else in_process_asker(answerer)
         meta_models = {
             "embedder": f"{settings.embedder} sha256:{embedder.fingerprint[:12]} "
             f"({retriever.embedder.precision})",
@@ -276,6 +276,7 @@ def main(argv: list[str] | None = None) -> int:
         p.add_argument("--split", choices=["all", "dev", "test"], default="all")
         p.add_argument("--set", action="append", metavar="KEY=VALUE", help="override a setting")
         p.add_argument("--out", help="report directory (default eval/reports/<run>)")
+        p.add_argument("--retrieval-only", action="store_true", help=argparse.SUPPRESS)
     v = sub.add_parser("validate")
     v.add_argument("file", type=Path)
     v.add_argument("--pdfs", type=Path, default=SAMPLE, help="folder holding the PDFs")

@@ -54,13 +54,24 @@ def paired_delta(
     return float(d.mean()), float(low), float(high), len(ids)
 
 
+def _nanmean(values: list[float]) -> float:
+    ok = [v for v in values if not math.isnan(v)]
+    return sum(ok) / len(ok) if ok else math.nan
+
+
+def _floats(values: dict[str, float | None]) -> dict[str, float]:
+    # baseline.json stores "not applicable" as null (JSON has no NaN).
+    return {k: math.nan if v is None else float(v) for k, v in values.items()}
+
+
 def check(baseline: dict[str, Any], current: dict[str, dict[str, float]]) -> list[MetricCheck]:
     out = []
     for name, tol in TOLERANCE.items():
-        base_q = baseline.get("per_question", {}).get(name)
+        raw = baseline.get("per_question", {}).get(name)
         cur_q = current.get(name)
-        if base_q is None or cur_q is None:
+        if raw is None or cur_q is None:
             continue
+        base_q = _floats(raw)
         delta, low, high, n = paired_delta(base_q, cur_q)
         failed = n > 0 and delta < -tol and high < 0
         flipped = sorted(
@@ -71,11 +82,13 @@ def check(baseline: dict[str, Any], current: dict[str, dict[str, float]]) -> lis
             and not math.isnan(cur_q[i])
             and base_q[i] >= 0.5 > cur_q[i]
         )
+        # Means over the questions both runs scored, the same ones the paired delta uses.
+        common = [i for i in cur_q if i in base_q and not math.isnan(base_q[i] + cur_q[i])]
         out.append(
             MetricCheck(
                 name,
-                baseline["metrics"][name]["mean"],
-                float(np.nanmean(list(cur_q.values()))) if cur_q else math.nan,
+                _nanmean([base_q[i] for i in common]),
+                _nanmean([cur_q[i] for i in common]),
                 delta,
                 low,
                 high,

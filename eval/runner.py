@@ -39,6 +39,25 @@ def in_process_asker(answerer: Any) -> Asker:
     return ask
 
 
+def retrieval_asker(answerer: Any) -> Asker:
+    """Retrieval only, shaped like an /ask response with an empty answer: for fast sweeps."""
+    from service.retriever import SearchParams
+
+    def ask(question: str) -> dict[str, Any]:
+        params = SearchParams.from_settings(answerer.settings)
+        result = answerer.retriever.search(question, params)
+        return {
+            "answer": "",
+            "abstained": False,
+            "citations": [],
+            "retrieval": answerer.retrieval_summary(result, params).model_dump(),
+            "checks": {},
+            "timings_ms": {f"retrieve_{k}": v for k, v in result.timings_ms.items()},
+        }
+
+    return ask
+
+
 def http_asker(url: str, api_key: str | None = None, timeout: float = 120.0) -> Asker:
     headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
     client = httpx.Client(base_url=url.rstrip("/"), headers=headers, timeout=timeout)

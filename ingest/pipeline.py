@@ -22,6 +22,7 @@ from ingest.errors import (
     DocumentError,
     DuplicateDocument,
     IndexError_,
+    IndexNotFound,
     MissingFile,
     UnreadableFile,
 )
@@ -156,8 +157,10 @@ def _previous(
     """The live index if it can be reused, else None and why not."""
     try:
         old = load_index(root)
+    except IndexNotFound:
+        return None, None
     except IndexError_ as exc:
-        return None, None if "no index" in str(exc) else str(exc)
+        return None, str(exc)
     try:
         check_embedder(old.manifest, settings.embedder, embedder.fingerprint, root)
     except IndexError_ as exc:
@@ -165,6 +168,8 @@ def _previous(
     chunker = ChunkerInfo(chunk_tokens=settings.chunk_tokens, chunk_overlap=settings.chunk_overlap)
     if old.manifest.chunker != chunker:
         return None, "chunker settings changed"
+    if old.manifest.embedder.precision != embedder.precision:
+        return None, "embedding precision changed"  # never mix fp32 and bf16 vectors
     return old, None
 
 

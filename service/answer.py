@@ -102,7 +102,7 @@ class AnswerService:
         params = SearchParams.from_settings(self.settings, top_k=top_k)
         result = self.retriever.search(question, params, documents)
         timings = {f"retrieve_{k}": v for k, v in result.timings_ms.items()}
-        retrieval = self._retrieval(result, params)
+        retrieval = self.retrieval_summary(result, params)
         contexts = [Context(i, hit) for i, hit in enumerate(result.hits, start=1)]
         yield StreamEvent(
             "sources", {"request_id": request_id, "retrieval": retrieval.model_dump()}
@@ -185,7 +185,7 @@ class AnswerService:
             )
         return None
 
-    def _retrieval(self, result: SearchResult, params: SearchParams) -> Retrieval:
+    def retrieval_summary(self, result: SearchResult, params: SearchParams) -> Retrieval:
         return Retrieval(
             reranker=result.reranker,
             fusion=params.fusion,

@@ -72,7 +72,8 @@ def _eval(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
 def test_degraded_configuration_fails_the_gate(tmp_path: Path) -> None:
     result = _eval(tmp_path, "--set", "retrieval_mode=bm25", "--set", "top_k=1")
     assert result.returncode == 1, result.stdout + result.stderr
-    assert "REGRESSION page_hit@5" in result.stdout
+    assert "REGRESSION excerpt_recall" in result.stdout
+    assert "REGRESSION mrr@10" in result.stdout
     assert "flipped: " in result.stdout
     summary = json.loads((tmp_path / "report" / "summary.json").read_text())
     assert summary["meta"]["settings"]["retrieval_mode"] == "bm25"

@@ -62,6 +62,7 @@ def test_hybrid_search_fuses_and_reports_each_stage(
 ) -> None:
     r = HybridRetriever(tiny_index, embedder, settings)
     result = r.search("what does ERR_CONN_RESET mean")
+    assert settings.fusion == "weighted" and settings.fusion_norm == "zscore"  # the defaults
     top = result.hits[0]
     assert top.row == 1
     assert (top.bm25_rank, top.dense_rank, top.fused_rank) == (1, 1, 1)
@@ -71,11 +72,14 @@ def test_hybrid_search_fuses_and_reports_each_stage(
     assert set(result.timings_ms) == {"embed_query", "bm25", "dense", "fusion", "rerank"}
 
 
-def test_weighted_fusion_option(
-    tiny_index: IndexData, embedder: Embedder, settings: Settings
+@pytest.mark.parametrize(
+    ("fusion", "norm"), [("rrf", "zscore"), ("weighted", "minmax"), ("weighted", "zscore")]
+)
+def test_every_fusion_option_finds_the_identifier(
+    tiny_index: IndexData, embedder: Embedder, settings: Settings, fusion: str, norm: str
 ) -> None:
     r = HybridRetriever(tiny_index, embedder, settings)
-    params = SearchParams.from_settings(settings, fusion="weighted", norm="zscore")
+    params = SearchParams.from_settings(settings, fusion=fusion, norm=norm)
     assert r.search("--no-cache-dir pip", params).hits[0].row == 0
 
 
