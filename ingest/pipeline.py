@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from ingest.chunk import Chunk, Chunker
-from ingest.embed import Embedder, Vectors, load_embedder
+from ingest.embed import Embedder, Vectors, load_embedder, resolve_model, weights_fingerprint
 from ingest.errors import (
     ConfigError,
     DocumentError,
@@ -37,6 +37,7 @@ from ingest.index import (
     check_embedder,
     load_index,
     now_iso,
+    read_manifest,
     write_generation,
     writer_lock,
 )
@@ -173,6 +174,46 @@ def _previous(
     return old, None
 
 
+def _unchanged(root: Path, settings: Settings, files: list[Path], report: IngestReport) -> bool:
+    """True when the live index already reflects exactly these files, decided without
+    loading the model: same embedder weights and chunker, same paths with the same hashes."""
+    try:
+        manifest = read_manifest(root)
+    except IndexError_:
+        return False
+    target, _ = resolve_model(settings.embedder)
+    model_dir = Path(target) if Path(target).is_dir() else None
+    if (
+        manifest.embedder.name != settings.embedder
+        or model_dir is None
+        or weights_fingerprint(model_dir) != manifest.embedder.weights_sha256
+        or manifest.chunker
+        != ChunkerInfo(chunk_tokens=settings.chunk_tokens, chunk_overlap=settings.chunk_overlap)
+        or settings.embed_precision not in ("auto", manifest.embedder.precision)
+    ):
+        return False
+    known = {d.path: d.sha256 for d in manifest.documents}
+    known.update({s.path: s.sha256 for s in manifest.skipped if s.sha256})
+    missing = {s.path for s in manifest.skipped if s.code == "missing"}
+    if {str(p) for p in files} != set(known) or any(
+        s.code != "missing" and not s.sha256 for s in manifest.skipped
+    ):
+        return False
+    try:
+        if any(_hash_file(p) != known[str(p)] for p in files):
+            return False
+    except OSError:
+        return False
+    if {s.path for s in report.skipped} != missing:
+        return False
+    report.reused = [d.path for d in manifest.documents]
+    report.skipped = list(manifest.skipped)
+    report.pages = manifest.page_count
+    report.chunks = manifest.chunk_count
+    report.precision = manifest.embedder.precision
+    return True
+
+
 def run_ingest(
     settings: Settings,
     paths: Sequence[Path],
@@ -193,6 +234,10 @@ def run_ingest(
         return report  # nothing to read: no need to load a model or touch the index
 
     with writer_lock(root):
+        if not rebuild and _unchanged(root, settings, files, report):
+            report.up_to_date = True
+            report.seconds = time.perf_counter() - start
+            return report
         embedder = embedder or load_embedder(
             settings.embedder, settings.embed_precision, settings.embed_batch_size
         )
@@ -209,6 +254,7 @@ def run_ingest(
 
         # Hash every input: unchanged content is reused, duplicates are skipped.
         by_sha: dict[str, Path] = {}
+        sha_of: dict[str, str] = {}
         to_parse: list[Path] = []
         reuse: dict[str, Path] = {}
         for path in files:
@@ -225,6 +271,7 @@ def run_ingest(
                 report.skipped.append(_skip(path, dup, sha))
                 continue
             by_sha[sha] = path
+            sha_of[str(path)] = sha
             if sha in old_docs:
                 reuse[sha] = path
             else:
@@ -249,7 +296,7 @@ def run_ingest(
         workers = settings.parse_workers or _default_workers()
         for path, result in _parse_all(to_parse, workers):
             if isinstance(result, DocumentError):
-                report.skipped.append(_skip(path, result))
+                report.skipped.append(_skip(path, result, sha_of.get(str(path))))
                 progress.on_file_done(str(path), f"skipped: {result.reason}")
                 continue
             doc_id = result.sha256[:16]

@@ -227,3 +227,22 @@ def test_parse_runs_in_worker_processes(
     assert len(report.added) == len(GOOD_FIXTURES)
     manifest = json.loads((load_index(settings.index_dir).path / "manifest.json").read_text())
     assert [Path(d["path"]).name for d in manifest["documents"]] == GOOD_FIXTURES
+
+
+def test_unchanged_corpus_is_recognised_without_loading_the_model(
+    fixture_dir: Path, settings: Settings, embedder: Embedder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _ingest(settings, embedder, fixture_dir)
+
+    def no_model(*args: object, **kwargs: object) -> Embedder:
+        raise AssertionError("an unchanged corpus must not load the embedder")
+
+    monkeypatch.setattr(pipeline, "load_embedder", no_model)
+    report = pipeline.run_ingest(settings, [fixture_dir])
+    assert report.up_to_date and not report.written and report.exit_code == 1
+    assert sorted(Path(p).name for p in report.reused) == GOOD_FIXTURES
+    assert {Path(s.path).name: s.code for s in report.skipped} == BAD_FIXTURES
+    # Any change to a file brings the model back.
+    shutil.copy(FIXTURES / "clean.pdf", fixture_dir / "empty.pdf")
+    with pytest.raises(AssertionError, match="must not load"):
+        pipeline.run_ingest(settings, [fixture_dir])
