@@ -3,7 +3,6 @@ chunks and embeds, then write a new index generation atomically."""
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import multiprocessing
 import os
@@ -16,7 +15,14 @@ from pathlib import Path
 import numpy as np
 
 from ingest.chunk import Chunk, Chunker
-from ingest.embed import Embedder, Vectors, load_embedder, resolve_model, weights_fingerprint
+from ingest.embed import (
+    Embedder,
+    Vectors,
+    file_sha256,
+    load_embedder,
+    resolve_model,
+    weights_fingerprint,
+)
 from ingest.errors import (
     ConfigError,
     DocumentError,
@@ -111,14 +117,6 @@ def discover(paths: Iterable[Path]) -> tuple[list[Path], list[SkippedFile]]:
     return sorted(found.values(), key=str), missing
 
 
-def _hash_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def _parse_job(path: str) -> ParsedDocument | DocumentError:
     """Runs in a worker process; returns the error as a value so the pool survives it."""
     try:
@@ -200,7 +198,7 @@ def _unchanged(root: Path, settings: Settings, files: list[Path], report: Ingest
     ):
         return False
     try:
-        if any(_hash_file(p) != known[str(p)] for p in files):
+        if any(file_sha256(p) != known[str(p)] for p in files):
             return False
     except OSError:
         return False
@@ -259,7 +257,7 @@ def run_ingest(
         reuse: dict[str, Path] = {}
         for path in files:
             try:
-                sha = _hash_file(path)
+                sha = file_sha256(path)
             except FileNotFoundError:
                 report.skipped.append(_skip(path, MissingFile("file vanished during the run")))
                 continue
