@@ -76,33 +76,28 @@ def judge_faithfulness(
     """
     if not settings.judge_base_url:
         return None
-    from langchain_openai import ChatOpenAI
-    from ragas.dataset_schema import SingleTurnSample
-    from ragas.llms import LangchainLLMWrapper
-    from ragas.metrics import Faithfulness
+    from openai import AsyncOpenAI
+    from ragas.llms import llm_factory
+    from ragas.metrics.collections import Faithfulness
 
     key = settings.judge_api_key.get_secret_value() if settings.judge_api_key else "none"
-    chat = ChatOpenAI(
-        base_url=settings.judge_base_url,
-        model=settings.judge_model,
-        api_key=key,
-        temperature=0,
-        max_tokens=1024,  # some local servers ignore max_completion_tokens
-        timeout=120,
-    )
-    metric = Faithfulness(llm=LangchainLLMWrapper(chat))
+    client = AsyncOpenAI(base_url=settings.judge_base_url, api_key=key, timeout=120, max_retries=1)
+    # max_tokens explicitly: some local servers ignore max_completion_tokens.
+    metric = Faithfulness(llm=llm_factory(settings.judge_model, client=client, max_tokens=1024))
     scores: list[float] = []
     for r in records:
         if not r.answered:
             scores.append(NAN)
         else:
-            sample = SingleTurnSample(
-                user_input=r.item.question,
-                response=r.response["answer"],
-                retrieved_contexts=[c["text"] for c in r.contexts()],
-            )
             try:
-                value: Any = asyncio.run(metric.single_turn_ascore(sample))
+                result: Any = asyncio.run(
+                    metric.ascore(
+                        user_input=r.item.question,
+                        response=r.response["answer"],
+                        retrieved_contexts=[c["text"] for c in r.contexts()],
+                    )
+                )
+                value = getattr(result, "value", result)
                 scores.append(float(value) if value is not None else NAN)
             except Exception as exc:  # noqa: BLE001 - an unscorable item is reported as such
                 log.warning("judge could not score %s: %s", r.item.id, exc)
