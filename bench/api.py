@@ -1,30 +1,21 @@
-"""Section 6: POST /ask end to end against the real service (`python -m service`, uvicorn).
-
-The server runs in its own process on 127.0.0.1 and a free port, configured only through
-RAG_* variables, so it is exactly what `make serve` runs. Clients are httpx in threads.
-"""
+"""Section 6: POST /ask end to end against the real service (bench.server), sequential and
+under concurrent load. Clients are httpx, one client per thread, loopback only."""
 
 from __future__ import annotations
 
-import contextlib
-import os
-import socket
-import subprocess
-import sys
 import threading
 import time
-from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import httpx
 from rich.progress import Progress
 
-from bench.common import REPO, Plan, Section, Table, elapsed_ms, ms, ratio, spaced, summarize, timer
-from bench.fixtures import CACHE, FUSED_K, RERANK_MAX_TOKENS, bench_settings
+from bench.common import Plan, Section, Table, elapsed_ms, ms, ratio, spaced, summarize, timer
+from bench.fixtures import CACHE, bench_settings
+from bench.server import server
 
-READY_TIMEOUT_S = 300.0
 REQUEST_TIMEOUT_S = 120.0  # above the server's 20 s queue timeout plus one answer
 MAX_REQUESTS = 100_000  # hard bound on the load loop besides its deadline
 
@@ -33,66 +24,9 @@ MAX_REQUESTS = 100_000  # hard bound on the load loop besides its deadline
 class Call:
     status: int  # -1: no HTTP response (connection error, timeout)
     ms: float
-    server_ms: float | None = None
+    server: dict[str, float] = field(default_factory=dict)  # the response's timings_ms
     abstained: bool | None = None
     error: str | None = None
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-@contextlib.contextmanager
-def server(index_dir: Path, reranker: Path, log_path: Path) -> Iterator[tuple[str, str]]:
-    """Start the service, wait for /readyz, yield (base URL, reranker description); stop it."""
-    port = free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("RAG_")}
-    env.update(
-        HF_HUB_OFFLINE="1",
-        TOKENIZERS_PARALLELISM="false",
-        PYTHONPATH=os.pathsep.join(filter(None, [str(REPO), env.get("PYTHONPATH")])),
-        RAG_HOST="127.0.0.1",
-        RAG_PORT=str(port),
-        RAG_INDEX_DIR=str(index_dir),
-        RAG_RERANKER=str(reranker),
-        RAG_RERANK_PRECISION="fp32",
-        RAG_RERANK_MAX_TOKENS=str(RERANK_MAX_TOKENS),
-        RAG_FUSED_K=str(FUSED_K),
-        RAG_GENERATOR="extractive",
-        RAG_RATE_LIMIT_PER_MINUTE="0",
-        RAG_INDEX_POLL_S="0",
-    )
-    base = f"http://127.0.0.1:{port}"
-    with log_path.open("wb") as log:
-        # cwd is the cache, which has no .env: only the variables above configure it.
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "service"], env=env, cwd=CACHE, stdout=log, stderr=log
-        )
-        try:
-            yield base, _wait_ready(base, proc, log_path)
-        finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait(timeout=10)
-
-
-def _wait_ready(base: str, proc: subprocess.Popen[bytes], log_path: Path) -> str:
-    deadline = time.monotonic() + READY_TIMEOUT_S
-    with httpx.Client(base_url=base, timeout=5.0) as client:
-        while time.monotonic() < deadline:
-            if proc.poll() is not None:
-                raise RuntimeError(f"service exited with {proc.returncode}; see {log_path}")
-            with contextlib.suppress(httpx.HTTPError):
-                r = client.get("/readyz")
-                if r.status_code == 200:
-                    return str(r.json().get("reranker"))
-            time.sleep(0.5)
-    raise RuntimeError(f"service not ready after {READY_TIMEOUT_S:.0f}s; see {log_path}")
 
 
 def ask(client: httpx.Client, question: str) -> Call:
@@ -105,7 +39,7 @@ def ask(client: httpx.Client, question: str) -> Call:
     if r.status_code // 100 != 2:
         return Call(r.status_code, took, error=r.text[:200])
     body: dict[str, Any] = r.json()
-    return Call(r.status_code, took, body.get("timings_ms", {}).get("total"), body["abstained"])
+    return Call(r.status_code, took, body.get("timings_ms") or {}, body["abstained"])
 
 
 def sequential(base: str, questions: list[str], progress: Progress) -> list[Call]:
@@ -159,6 +93,18 @@ def _counts(calls: list[Call]) -> dict[str, int]:
     }
 
 
+def _server_stages(calls: list[Call]) -> Table:
+    """The service's own per-stage timings over the sequential run."""
+    answered = [c for c in calls if not c.abstained]
+    rows = []
+    for stage in dict.fromkeys(k for c in calls for k in c.server):
+        # Abstained answers skip generation: its cost is measured over answered questions only.
+        pool = answered if stage in ("generate", "check_citations") else calls
+        st = summarize([c.server[stage] for c in pool if stage in c.server])
+        rows.append([stage, str(st["n"]), ms(st["p50"]), ms(st["p95"])])
+    return Table("server-reported stages, sequential run (ms)", ["stage", "n", "p50", "p95"], rows)
+
+
 def health(base: str) -> bool:
     try:
         return httpx.get(f"{base}/healthz", timeout=10.0).status_code == 200
@@ -186,7 +132,7 @@ def section(
     seq_rps = 1000 / s_seq["mean"] if s_seq["n"] else float("nan")
     sec.tables.append(
         Table(
-            f"latency (ms) and throughput; reranker {reranker_desc}",
+            f"client latency (ms) and throughput; reranker {reranker_desc.replace(str(CACHE), '')}",
             ["run", "requests", "p50", "p95", "req/s", "2xx", "503", "5xx other", "other"],
             [
                 [
@@ -208,7 +154,8 @@ def section(
             ],
         )
     )
-    server_ms = summarize([c.server_ms for c in seq_ok if c.server_ms is not None])
+    server_ms = summarize([c.server["total"] for c in seq_ok if "total" in c.server])
+    sec.tables.append(_server_stages(seq_ok))
     abstained = sum(bool(c.abstained) for c in seq_ok + load_ok)
     sec.notes += [
         f"concurrent / sequential: p50 {ratio(s_load['p50'], s_seq['p50'])}, throughput "

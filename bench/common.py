@@ -21,6 +21,9 @@ GOLDEN = REPO / "eval" / "golden" / "sample.jsonl"
 SAMPLE_PDFS = REPO / "data" / "sample"
 
 T = TypeVar("T")
+BF16_SKIPPED = (
+    "bf16: skipped, no native bf16 on this CPU (emulated bf16 is ~100x slower than fp32)."
+)
 
 
 @dataclass(frozen=True)
@@ -35,6 +38,7 @@ class Plan:
     slow_bm25_queries: int
     precision_queries: int
     embed_chunks: int | None  # None: every sample chunk
+    embed_queries: int
     ask_sequential: int
     load_seconds: float
     clients: int = 4
@@ -42,9 +46,9 @@ class Plan:
     @classmethod
     def make(cls, quick: bool, questions: int | None = None) -> Plan:
         if quick:
-            plan = cls(True, 10, 20_000, 5, 20, 4, 96, 10, 15.0)
+            plan = cls(True, 10, 20_000, 5, 20, 4, 96, 60, 10, 15.0)
         else:
-            plan = cls(False, 40, 100_000, 20, 20, 12, None, 40, 60.0)
+            plan = cls(False, 30, 100_000, 20, 20, 12, None, 179, 30, 60.0)
         if questions is not None:
             plan = cls(
                 **{**plan.__dict__, "rerank_questions": questions, "ask_sequential": questions}
@@ -70,6 +74,7 @@ class Section:
     data: dict[str, Any] = field(default_factory=dict)
     seconds: float = 0.0
     ok: bool = True
+    other_cpu: float | None = None  # share of all cores that other processes used meanwhile
 
 
 def load_questions() -> list[dict[str, Any]]:
@@ -117,6 +122,34 @@ def timer() -> float:
 
 def elapsed_ms(start: float) -> float:
     return (time.perf_counter() - start) * 1000.0
+
+
+class CpuMonitor:
+    """How much CPU *other* processes take while we measure: the machine's busy time from
+    /proc/stat minus this process's and its reaped children's. Load average cannot tell
+    them apart, and our own torch threads alone keep it at the core count."""
+
+    def __init__(self) -> None:
+        self._start = self._sample()
+
+    @staticmethod
+    def _sample() -> tuple[float, float, float] | None:
+        try:
+            fields = [float(x) for x in Path("/proc/stat").read_text().split("\n")[0].split()[1:]]
+        except (OSError, ValueError, IndexError):
+            return None
+        tick = float(os.sysconf("SC_CLK_TCK"))
+        busy = (sum(fields[:8]) - fields[3] - fields[4]) / tick  # minus idle and iowait
+        own = sum(os.times()[:4])  # user + system, self and children
+        return busy, own, time.monotonic()
+
+    def other_share(self) -> float | None:
+        end = self._sample()
+        if self._start is None or end is None or end[2] - self._start[2] < 0.5:
+            return None
+        busy, own, wall = (e - s for e, s in zip(end, self._start, strict=True))
+        cores = len(os.sched_getaffinity(0)) or 1
+        return max(0.0, min(1.0, (busy - own) / (wall * cores)))
 
 
 def _cpu_model() -> str:

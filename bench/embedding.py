@@ -51,7 +51,9 @@ def section(fp32: Embedder, chunks: list[str], questions: list[str], progress: P
         bf16 = load_embedder(DEFAULT_EMBEDDER, "bf16")
         runs["bf16"] = _measure(bf16, chunks, questions, progress)
     else:
-        sec.notes.append("bf16: skipped, no native bf16 on this CPU (there it is ~100x slower).")
+        sec.notes.append(
+            "bf16: skipped, no native bf16 on this CPU (emulated bf16 is ~100x slower than fp32)."
+        )
     base = runs["fp32"]
     rows = []
     data: dict[str, Any] = {}

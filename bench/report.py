@@ -23,7 +23,11 @@ def machine_lines(machine: dict[str, Any]) -> list[str]:
         f"Native bf16: {bf16}",
         "Absolute numbers hold for this machine only; compare the ratios, which are measured "
         "side by side in this run.",
-    ]
+    ] + (
+        [f"Other processes' CPU share just before the run: {machine['other_cpu_at_start']:.0%}"]
+        if machine.get("other_cpu_at_start") is not None
+        else []
+    )
 
 
 def print_machine(console: Console, machine: dict[str, Any]) -> None:
@@ -42,7 +46,8 @@ def print_section(console: Console, sec: Section) -> None:
     for note in sec.notes:
         style = "bold red" if note.startswith("FAILED") else "dim"
         console.print(f"  - {note}", style=style, highlight=False)
-    console.print(f"  ({sec.seconds:.0f}s)", style="dim")
+    busy = "" if sec.other_cpu is None else f", other processes {sec.other_cpu:.0%} CPU"
+    console.print(f"  ({sec.seconds:.0f}s{busy})", style="dim")
 
 
 def _md_table(columns: list[str], rows: list[list[str]]) -> str:
@@ -66,6 +71,8 @@ def summary_markdown(
         for table in sec.tables:
             lines += [f"**{table.title}**", "", _md_table(table.columns, table.rows), ""]
         lines += [f"- {note}" for note in sec.notes]
+        if sec.other_cpu is not None:
+            lines.append(f"- {sec.seconds:.0f}s; other processes used {sec.other_cpu:.0%} CPU.")
         lines.append("")
     return "\n".join(lines)
 
@@ -93,6 +100,7 @@ def write(
                 "title": s.title,
                 "ok": s.ok,
                 "seconds": s.seconds,
+                "other_cpu_share": s.other_cpu,
                 "notes": s.notes,
                 "tables": [t.__dict__ for t in s.tables],
                 "data": s.data,

@@ -70,7 +70,9 @@ def section(
     if cpu_has_native_bf16():
         models["bf16"] = _load(reranker_path, "bf16")
     else:
-        sec.notes.append("bf16: skipped, no native bf16 on this CPU (there it is ~100x slower).")
+        sec.notes.append(
+            "bf16: skipped, no native bf16 on this CPU (emulated bf16 is ~100x slower than fp32)."
+        )
     for model in models.values():
         model.score(*sets[0])  # warm-up: first call allocates and picks kernels
     per_query: dict[str, list[float]] = {p: [] for p in models}
