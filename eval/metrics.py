@@ -69,17 +69,6 @@ def ndcg_at(record: Record, k: int) -> float:
     return dcg / ideal if ideal else NAN
 
 
-def context_page_recall(record: Record) -> float:
-    """Share of golden pages covered by the contexts the answer was generated from."""
-    if not record.item.answerable:
-        return NAN
-    wanted = record.item.page_ids()
-    got: set[str] = set()
-    for cand in record.contexts():
-        got |= _covers(record.item, cand)
-    return len(got & wanted) / len(wanted)
-
-
 def excerpt_recall(record: Record) -> float:
     """Share of reference excerpts contained (whitespace-normalised) in some context."""
     if not record.item.answerable:

@@ -23,7 +23,6 @@ import json
 import os
 import secrets
 import shutil
-import time
 from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
@@ -310,7 +309,3 @@ def _collect_garbage(root: Path, live: str) -> None:
 
 def now_iso() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
-
-
-def elapsed(start: float) -> float:
-    return time.perf_counter() - start
