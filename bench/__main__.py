@@ -33,13 +33,13 @@ from rich.progress import (  # noqa: E402
 from bench import api, embedding, engines, fixtures, plot, report, rerank, retrieval  # noqa: E402
 from bench import synthetic as synth  # noqa: E402
 from bench.common import REPO, Plan, Section, machine_info, spaced  # noqa: E402
-from bench.runner import Bench, check_idle, run_section, setup  # noqa: E402
+from bench.runner import BUSY, Bench, check_idle, run_section, setup  # noqa: E402
 from service.retriever import HybridRetriever  # noqa: E402
 
 
 def _args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
-    parser.add_argument("--quick", action="store_true", help="~2 minutes instead of ~8")
+    parser.add_argument("--quick", action="store_true", help="~2.5 minutes instead of ~8")
     parser.add_argument(
         "--out", type=Path, help="results directory (default bench/results/<UTC timestamp>)"
     )
@@ -47,7 +47,7 @@ def _args(argv: list[str] | None) -> argparse.Namespace:
         "--questions",
         type=int,
         help="golden questions for the reranked and sequential /ask runs "
-        "(default 30, quick 10; 179 = all, ~2-4 s each on 2 cores)",
+        "(default 30, quick 10 and 8; 179 = all, ~2 s each on 2 idle cores)",
     )
     return parser.parse_args(argv)
 
@@ -133,6 +133,9 @@ def main(argv: list[str] | None = None) -> int:
         f"{machine['cpu_model']}, {machine['cores']} cores, native bf16: "
         f"{machine['native_bf16']}; {mode} run {started:%Y-%m-%d %H:%M} UTC"
     )
+    busy = [s.key for s in sections if s.other_cpu is not None and s.other_cpu > BUSY]
+    if busy:
+        caption += f"\nWARNING: other processes were using the CPU during {', '.join(busy)}"
     plot.write_png(out / "bench.png", sections, caption)
     console.print(
         f"\nwrote {out}/results.json, summary.md, bench.png in {config['seconds']:.0f}s; "

@@ -46,7 +46,7 @@ class Plan:
     @classmethod
     def make(cls, quick: bool, questions: int | None = None) -> Plan:
         if quick:
-            plan = cls(True, 10, 20_000, 5, 20, 4, 96, 60, 10, 15.0)
+            plan = cls(True, 10, 20_000, 3, 20, 4, 96, 40, 8, 15.0)
         else:
             plan = cls(False, 30, 100_000, 20, 20, 12, None, 179, 30, 60.0)
         if questions is not None:
