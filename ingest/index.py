@@ -4,7 +4,8 @@
       CURRENT                 name of the live generation, replaced atomically
       .lock                   held by the one ingest allowed to write
       gen-<time>-<rand>/
-        manifest.json         schema, embedder, chunker, documents, skipped files
+        manifest.json         schema, embedder, chunker, documents, skipped files, and the
+                              sha256 of each file below
         chunks.jsonl          one chunk per line; line i is FAISS row i
         dense.faiss           FAISS IndexFlatIP of normalised vectors
         lexical.npz           BM25 token ids per chunk (CSR: indptr, ids)
@@ -13,90 +14,72 @@
 A writer builds a whole generation in a temporary directory, fsyncs it, renames it into
 place and only then replaces CURRENT: a crash at any point leaves the previous generation
 live and loadable. Nothing here unpickles: JSON, `.npy` with allow_pickle=False, FAISS.
+A reader checks every file against its digest and every field, array shape and id range
+before it serves anything: a damaged or edited generation is refused as `IndexCorrupt`.
 """
 
 from __future__ import annotations
 
 import contextlib
 import fcntl
+import hashlib
+import io
 import json
 import os
+import re
 import secrets
 import shutil
 from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import faiss
 import numpy as np
 import numpy.typing as npt
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import ValidationError
 
 from ingest.chunk import Chunk
 from ingest.embed import Vectors
 from ingest.errors import IndexCorrupt, IndexIncompatible, IndexLocked, IndexNotFound
-from ingest.lexical import TOKENIZER_VERSION, tokenize
+from ingest.lexical import tokenize
+from ingest.manifest import (
+    SCHEMA_VERSION,
+    ChunkerInfo,
+    ChunkRecord,
+    DocumentRecord,
+    EmbedderInfo,
+    Manifest,
+    SkippedFile,
+)
 
-SCHEMA_VERSION = 1
+__all__ = [
+    "CURRENT",
+    "SCHEMA_VERSION",
+    "ChunkerInfo",
+    "DocumentRecord",
+    "EmbedderInfo",
+    "IndexData",
+    "Manifest",
+    "SkippedFile",
+    "check_embedder",
+    "current_generation",
+    "load_index",
+    "read_manifest",
+    "verify_live",
+    "write_generation",
+    "writer_lock",
+]
+
 CURRENT = "CURRENT"
-_FILES = ("manifest.json", "chunks.jsonl", "dense.faiss", "lexical.npz", "lexical_vocab.json")
+_DATA_FILES = ("chunks.jsonl", "dense.faiss", "lexical.npz", "lexical_vocab.json")
+_FILES = ("manifest.json", *_DATA_FILES)
+_GENERATION_NAME = re.compile(r"^gen-[0-9]{8}T[0-9]{6}-[0-9a-f]{6}$")
 # Generations kept besides the live one, so a server still reading the previous one is safe.
 _KEEP_PREVIOUS = 1
-
-
-class EmbedderInfo(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    name: str
-    dimension: int
-    max_seq_length: int
-    weights_sha256: str
-    precision: str
-    precision_reason: str = ""
-    bf16_min_cosine: float | None = None
-    bf16_speedup: float | None = None
-
-
-class ChunkerInfo(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    chunk_tokens: int
-    chunk_overlap: int
-    lexical_tokenizer: str = TOKENIZER_VERSION
-
-
-class DocumentRecord(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    doc_id: str
-    path: str
-    sha256: str
-    size: int
-    pages: int
-    chunks: int
-    pages_without_text: int = 0
-    status: Literal["ok"] = "ok"
-    notes: list[str] = []
-
-
-class SkippedFile(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    path: str
-    status: Literal["skipped"] = "skipped"
-    code: str
-    error: str
-    sha256: str | None = None
-
-
-class Manifest(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    schema_version: int
-    created_at: str
-    embedder: EmbedderInfo
-    chunker: ChunkerInfo
-    documents: list[DocumentRecord]
-    skipped: list[SkippedFile] = []
-    chunk_count: int
-    page_count: int
+# A CURRENT pointer is one short line; anything longer is not ours.
+_MAX_POINTER_BYTES = 256
 
 
 @dataclass
@@ -128,11 +111,20 @@ def current_generation(root: Path) -> Path:
     """The live generation directory; IndexNotFound when nothing was ingested yet."""
     pointer = root / CURRENT
     try:
-        name = pointer.read_text().strip()
+        with pointer.open("rb") as fh:
+            raw = fh.read(_MAX_POINTER_BYTES + 1)
     except FileNotFoundError:
         raise IndexNotFound(f"no index at {root}: run `make ingest`") from None
+    except OSError as exc:
+        raise IndexCorrupt(f"cannot read {pointer} ({exc}): re-ingest with --rebuild") from exc
+    try:
+        name = raw.decode("ascii").strip()
+    except UnicodeDecodeError:
+        name = ""
+    if len(raw) > _MAX_POINTER_BYTES or not _GENERATION_NAME.match(name):
+        raise IndexCorrupt(f"{pointer} does not name a generation: re-ingest with --rebuild")
     gen = root / name
-    if not name or "/" in name or not gen.is_dir():
+    if not gen.is_dir():
         raise IndexCorrupt(f"{pointer} names a missing generation {name!r}: re-ingest")
     return gen
 
@@ -143,11 +135,11 @@ def read_manifest(root: Path) -> Manifest:
 
 def _read_manifest(gen: Path) -> Manifest:
     try:
-        raw = json.loads((gen / "manifest.json").read_text())
+        raw = json.loads((gen / "manifest.json").read_bytes())
     except FileNotFoundError:
         raise IndexCorrupt(f"{gen} has no manifest.json: re-ingest with --rebuild") from None
-    except json.JSONDecodeError as exc:
-        raise IndexCorrupt(f"{gen}/manifest.json is not valid JSON: {exc}") from exc
+    except (OSError, ValueError) as exc:  # JSON and UTF-8 errors are ValueErrors
+        raise IndexCorrupt(f"{gen}/manifest.json cannot be read ({exc}): re-ingest") from exc
     version = raw.get("schema_version") if isinstance(raw, dict) else None
     if version != SCHEMA_VERSION:
         raise IndexIncompatible(
@@ -155,9 +147,12 @@ def _read_manifest(gen: Path) -> Manifest:
             f"{SCHEMA_VERSION}: re-ingest with `python -m ingest ... --rebuild`"
         )
     try:
-        return Manifest.model_validate(raw)
+        manifest = Manifest.model_validate(raw)
     except ValidationError as exc:
         raise IndexCorrupt(f"{gen}/manifest.json is malformed: {exc}") from exc
+    if set(manifest.files) != set(_DATA_FILES):
+        raise IndexCorrupt(f"{gen}/manifest.json lists no digest for every file: re-ingest")
+    return manifest
 
 
 def check_embedder(manifest: Manifest, name: str, fingerprint: str | None, root: Path) -> None:
@@ -176,24 +171,78 @@ def check_embedder(manifest: Manifest, name: str, fingerprint: str | None, root:
             )
 
 
-def load_index(root: Path) -> IndexData:
-    """Load the live generation; raises IndexNotFound / IndexIncompatible / IndexCorrupt."""
-    gen = current_generation(root)
-    manifest = _read_manifest(gen)
+def _read_checked(gen: Path, manifest: Manifest) -> dict[str, bytes]:
+    """Every data file's bytes, each matching the digest the writer recorded."""
     missing = [f for f in _FILES if not (gen / f).is_file()]
     if missing:
         raise IndexCorrupt(f"{gen} lacks {', '.join(missing)}: re-ingest with --rebuild")
+    data: dict[str, bytes] = {}
+    for fname in _DATA_FILES:
+        try:
+            data[fname] = (gen / fname).read_bytes()
+        except OSError as exc:
+            raise IndexCorrupt(f"cannot read {gen / fname} ({exc}): re-ingest") from exc
+        if hashlib.sha256(data[fname]).hexdigest() != manifest.files[fname]:
+            raise IndexCorrupt(
+                f"{gen / fname} does not match the digest in its manifest (damaged or "
+                "edited): re-ingest with --rebuild"
+            )
+    return data
+
+
+def verify_live(root: Path) -> Manifest:
+    """Check the live generation (pointer, manifest, every file's digest) without loading it.
+
+    Raises IndexNotFound / IndexIncompatible / IndexCorrupt; cheap enough for an ingest to
+    run before it decides that an unchanged corpus needs no work.
+    """
+    gen = current_generation(root)
+    manifest = _read_manifest(gen)
+    for fname in _DATA_FILES:
+        path = gen / fname
+        if not path.is_file():
+            raise IndexCorrupt(f"{gen} lacks {fname}: re-ingest with --rebuild")
+        digest = hashlib.sha256()
+        try:
+            with path.open("rb") as fh:
+                for block in iter(lambda: fh.read(1 << 20), b""):
+                    digest.update(block)
+        except OSError as exc:
+            raise IndexCorrupt(f"cannot read {path} ({exc}): re-ingest") from exc
+        if digest.hexdigest() != manifest.files[fname]:
+            raise IndexCorrupt(f"{path} does not match its manifest digest: re-ingest")
+    return manifest
+
+
+def load_index(root: Path) -> IndexData:
+    """Load and validate the live generation.
+
+    Raises IndexNotFound, IndexIncompatible or IndexCorrupt, never anything else: a reader
+    can refuse a bad generation and keep serving the one it has.
+    """
+    gen = current_generation(root)
+    manifest = _read_manifest(gen)
+    data = _read_checked(gen, manifest)
     try:
-        with (gen / "chunks.jsonl").open(encoding="utf-8") as fh:
-            chunks = [_chunk(json.loads(line)) for line in fh if line.strip()]
-        dense = faiss.read_index(str(gen / "dense.faiss"))
-        with np.load(gen / "lexical.npz", allow_pickle=False) as lex:
-            indptr = lex["indptr"].astype(np.int64)
-            ids = lex["ids"].astype(np.int32)
-        vocab = json.loads((gen / "lexical_vocab.json").read_text())
-    except (OSError, ValueError, TypeError, KeyError, RuntimeError) as exc:
-        raise IndexCorrupt(f"cannot read index at {gen} ({exc}): re-ingest with --rebuild") from exc
+        return _parse(gen, manifest, data)
+    except IndexCorrupt:
+        raise
+    except Exception as exc:  # noqa: BLE001 - whatever a malformed file raises means one thing
+        raise IndexCorrupt(
+            f"cannot read index at {gen} ({type(exc).__name__}: {exc}): re-ingest with --rebuild"
+        ) from exc
+
+
+def _parse(gen: Path, manifest: Manifest, data: dict[str, bytes]) -> IndexData:
+    chunks = _chunks(gen, data["chunks.jsonl"])
     n = len(chunks)
+    dense = faiss.deserialize_index(np.frombuffer(data["dense.faiss"], dtype=np.uint8))
+    if not isinstance(dense, faiss.IndexFlatIP):
+        raise IndexCorrupt(f"{gen}/dense.faiss is a {type(dense).__name__}, not IndexFlatIP")
+    with np.load(io.BytesIO(data["lexical.npz"]), allow_pickle=False) as lex:
+        indptr = lex["indptr"].astype(np.int64)
+        ids = lex["ids"].astype(np.int32)
+    vocab = json.loads(data["lexical_vocab.json"])
     if dense.ntotal != n or len(indptr) != n + 1 or manifest.chunk_count != n:
         raise IndexCorrupt(
             f"index at {gen} is inconsistent ({n} chunks, {dense.ntotal} vectors, "
@@ -201,12 +250,51 @@ def load_index(root: Path) -> IndexData:
         )
     if dense.d != manifest.embedder.dimension:
         raise IndexCorrupt(f"vector dimension {dense.d} != manifest {manifest.embedder.dimension}")
+    _check_lexical(gen, vocab, indptr, ids)
+    _check_documents(gen, manifest, chunks)
     return IndexData(gen, manifest, chunks, dense, vocab, indptr, ids)
 
 
-def _chunk(raw: dict[str, Any]) -> Chunk:
-    raw["page_breaks"] = tuple((int(o), int(p)) for o, p in raw.get("page_breaks", ()))
-    return Chunk(**raw)
+def _chunks(gen: Path, raw: bytes) -> list[Chunk]:
+    chunks: list[Chunk] = []
+    for number, line in enumerate(raw.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            chunks.append(ChunkRecord.model_validate_json(line).to_chunk())
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            where = ".".join(str(p) for p in first["loc"]) or "line"
+            raise IndexCorrupt(
+                f"{gen}/chunks.jsonl line {number}: {where}: {first['msg']}: re-ingest"
+            ) from None
+    if len({c.id for c in chunks}) != len(chunks):
+        raise IndexCorrupt(f"{gen}/chunks.jsonl repeats a chunk id: re-ingest with --rebuild")
+    return chunks
+
+
+def _check_lexical(
+    gen: Path, vocab: object, indptr: npt.NDArray[np.int64], ids: npt.NDArray[np.int32]
+) -> None:
+    if not isinstance(vocab, dict) or not all(
+        isinstance(k, str) and type(v) is int for k, v in vocab.items()
+    ):
+        raise IndexCorrupt(f"{gen}/lexical_vocab.json is not a token -> id map")
+    if sorted(vocab.values()) != list(range(len(vocab))):
+        raise IndexCorrupt(f"{gen}/lexical_vocab.json ids are not 0..{len(vocab) - 1}")
+    if indptr.ndim != 1 or ids.ndim != 1 or indptr[0] != 0 or indptr[-1] != len(ids):
+        raise IndexCorrupt(f"{gen}/lexical.npz has malformed CSR arrays")
+    if np.any(np.diff(indptr) < 0) or (ids.size and (ids.min() < 0 or ids.max() >= len(vocab))):
+        raise IndexCorrupt(f"{gen}/lexical.npz has token ids out of range")
+
+
+def _check_documents(gen: Path, manifest: Manifest, chunks: Sequence[Chunk]) -> None:
+    counts: dict[str, int] = {}
+    for c in chunks:
+        counts[c.doc_id] = counts.get(c.doc_id, 0) + 1
+    expected = {d.doc_id: d.chunks for d in manifest.documents}
+    if counts != {k: v for k, v in expected.items() if v}:
+        raise IndexCorrupt(f"{gen}: chunks do not match the manifest's documents: re-ingest")
 
 
 @contextlib.contextmanager
@@ -268,17 +356,25 @@ def write_generation(
 
 
 def _write_files(gen: Path, manifest: Manifest, chunks: Sequence[Chunk], vectors: Vectors) -> None:
-    with (gen / "chunks.jsonl").open("w", encoding="utf-8") as fh:
-        for chunk in chunks:
-            fh.write(json.dumps(asdict(chunk), ensure_ascii=False) + "\n")
     dense = faiss.IndexFlatIP(manifest.embedder.dimension)
     if len(vectors):
         dense.add(np.ascontiguousarray(vectors, dtype=np.float32))
-    faiss.write_index(dense, str(gen / "dense.faiss"))
     vocab, indptr, ids = build_lexical([c.text for c in chunks])
-    np.savez(gen / "lexical.npz", indptr=indptr, ids=ids)
-    (gen / "lexical_vocab.json").write_text(json.dumps(vocab, ensure_ascii=False))
-    (gen / "manifest.json").write_text(manifest.model_dump_json(indent=2))
+    lexical = io.BytesIO()
+    np.savez(lexical, indptr=indptr, ids=ids)
+    data = {
+        "chunks.jsonl": "".join(
+            json.dumps(asdict(c), ensure_ascii=False) + "\n" for c in chunks
+        ).encode("utf-8"),
+        "dense.faiss": faiss.serialize_index(dense).tobytes(),
+        "lexical.npz": lexical.getvalue(),
+        "lexical_vocab.json": json.dumps(vocab, ensure_ascii=False).encode("utf-8"),
+    }
+    for fname, payload in data.items():
+        (gen / fname).write_bytes(payload)
+    digests = {fname: hashlib.sha256(payload).hexdigest() for fname, payload in data.items()}
+    manifest = manifest.model_copy(update={"files": digests})
+    (gen / "manifest.json").write_text(manifest.model_dump_json(indent=2), encoding="utf-8")
     for fname in _FILES:
         _fsync_file(gen / fname)
 

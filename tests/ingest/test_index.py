@@ -46,8 +46,8 @@ def test_load_refuses_other_schema_version(built: Path) -> None:
 
 def test_load_detects_missing_and_inconsistent_files(built: Path) -> None:
     gen = load_index(built).path
-    with (gen / "chunks.jsonl").open("a") as fh:
-        fh.write((gen / "chunks.jsonl").read_text().splitlines()[0] + "\n")
+    rows = _chunk_lines(gen)
+    _rewrite(gen, "chunks.jsonl", _jsonl([*rows, {**rows[0], "id": "extra:00000"}]))
     with pytest.raises(IndexCorrupt, match="inconsistent"):
         load_index(built)
     (gen / "dense.faiss").unlink()
@@ -61,3 +61,139 @@ def test_lexical_arrays_load_without_pickle(built: Path) -> None:
     gen = load_index(built).path
     with np.load(gen / "lexical.npz", allow_pickle=False) as data:
         assert sorted(data.files) == ["ids", "indptr"]
+
+
+def _rewrite(gen: Path, fname: str, payload: bytes) -> None:
+    """Replace a generation file and record its new digest, as a buggy writer would: the
+    damage must then be caught by validation, not by the digest."""
+    import hashlib
+
+    target = gen / fname
+    if target.is_dir():
+        target.rmdir()
+    target.write_bytes(payload)
+    manifest_path = gen / "manifest.json"
+    manifest = json.loads(manifest_path.read_text())
+    if "files" in manifest:
+        manifest["files"][fname] = hashlib.sha256(payload).hexdigest()
+    manifest_path.write_text(json.dumps(manifest))
+
+
+def _chunk_lines(gen: Path) -> list[dict[str, object]]:
+    return [json.loads(line) for line in (gen / "chunks.jsonl").read_text().splitlines()]
+
+
+def _jsonl(rows: list[dict[str, object]]) -> bytes:
+    return "".join(json.dumps(r) + "\n" for r in rows).encode()
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        "truncated lexical.npz",
+        "empty lexical.npz",
+        "dense.faiss is a directory",
+        "chunks.jsonl not UTF-8",
+        "chunk line is a list",
+        "vocab is a list",
+        "token id out of range",
+        "truncated dense.faiss",
+    ],
+)
+def test_hardening_06_any_malformed_generation_file_is_refused_as_corrupt(
+    built: Path, damage: str
+) -> None:
+    import io
+
+    import numpy as np
+
+    gen = load_index(built).path
+    if damage == "truncated lexical.npz":
+        _rewrite(gen, "lexical.npz", (gen / "lexical.npz").read_bytes()[:100])
+    elif damage == "empty lexical.npz":
+        _rewrite(gen, "lexical.npz", b"")
+    elif damage == "dense.faiss is a directory":
+        (gen / "dense.faiss").unlink()
+        (gen / "dense.faiss").mkdir()
+    elif damage == "chunks.jsonl not UTF-8":
+        _rewrite(gen, "chunks.jsonl", b'{"id": "\xff\xfe"}\n')
+    elif damage == "chunk line is a list":
+        _rewrite(gen, "chunks.jsonl", b"[1, 2, 3]\n")
+    elif damage == "vocab is a list":
+        _rewrite(gen, "lexical_vocab.json", b'["a", "b"]')
+    elif damage == "token id out of range":
+        with np.load(gen / "lexical.npz") as lex:
+            indptr, ids = lex["indptr"], lex["ids"].copy()
+        ids[0] = 10_000_000
+        buf = io.BytesIO()
+        np.savez(buf, indptr=indptr, ids=ids)
+        _rewrite(gen, "lexical.npz", buf.getvalue())
+    elif damage == "truncated dense.faiss":
+        _rewrite(gen, "dense.faiss", (gen / "dense.faiss").read_bytes()[:60])
+    with pytest.raises(IndexCorrupt):
+        load_index(built)
+
+
+@pytest.mark.parametrize(
+    "pointer",
+    [b"", b"../../etc\n", b"gen-20260101T000000-abcdef\n", b"\xff\xfe", b"gen-" + b"x" * 5000],
+)
+def test_hardening_06_a_current_pointer_that_names_no_generation_is_corrupt(
+    built: Path, pointer: bytes
+) -> None:
+    (built / "CURRENT").write_bytes(pointer)
+    with pytest.raises(IndexCorrupt, match="CURRENT"):
+        load_index(built)
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "problem"),
+    [
+        ("page_start", "3", "page_start: Input should be a valid integer"),
+        ("text", None, "text: Input should be a valid string"),
+        ("page_breaks", [[5, "x"]], "page_breaks.0.1: Input should be a valid integer"),
+        ("page_end", 0, "page_end: Input should be greater than or equal to 1"),
+        ("colour", "red", "colour: Extra inputs are not permitted"),
+    ],
+)
+def test_hardening_07_corrupt_chunk_fields_are_refused_at_load(
+    built: Path, field: str, value: object, problem: str
+) -> None:
+    gen = load_index(built).path
+    rows = _chunk_lines(gen)
+    rows[0][field] = value
+    _rewrite(gen, "chunks.jsonl", _jsonl(rows))
+    with pytest.raises(IndexCorrupt, match=f"chunks.jsonl line 1: {problem}"):
+        load_index(built)
+
+
+def test_hardening_07_page_breaks_out_of_range_are_refused(built: Path) -> None:
+    gen = load_index(built).path
+    rows = _chunk_lines(gen)
+    rows[0]["page_breaks"] = [[10_000, 2]]
+    _rewrite(gen, "chunks.jsonl", _jsonl(rows))
+    with pytest.raises(IndexCorrupt, match="page break"):
+        load_index(built)
+
+
+def test_hardening_22_an_edited_chunk_is_refused_by_its_digest(built: Path) -> None:
+    from ingest.index import verify_live
+
+    gen = load_index(built).path
+    verify_live(built)  # a generation as written passes
+    text = (gen / "chunks.jsonl").read_text()
+    # Same length, same JSON shape: only the digest can tell.
+    (gen / "chunks.jsonl").write_text(text.replace("42 concurrent", "99 concurrent"))
+    with pytest.raises(IndexCorrupt, match="chunks.jsonl does not match"):
+        load_index(built)
+    with pytest.raises(IndexCorrupt, match="chunks.jsonl does not match"):
+        verify_live(built)
+
+
+def test_hardening_22_a_manifest_without_digests_is_refused(built: Path) -> None:
+    gen = load_index(built).path
+    manifest = json.loads((gen / "manifest.json").read_text())
+    manifest.pop("files", None)
+    (gen / "manifest.json").write_text(json.dumps(manifest))
+    with pytest.raises(IndexCorrupt, match="digest"):
+        load_index(built)
