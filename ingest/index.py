@@ -41,7 +41,7 @@ import numpy.typing as npt
 from pydantic import ValidationError
 
 from ingest.chunk import Chunk
-from ingest.embed import Vectors
+from ingest.embed import Vectors, file_sha256
 from ingest.errors import IndexCorrupt, IndexIncompatible, IndexLocked, IndexNotFound
 from ingest.lexical import tokenize
 from ingest.manifest import (
@@ -202,14 +202,11 @@ def verify_live(root: Path) -> Manifest:
         path = gen / fname
         if not path.is_file():
             raise IndexCorrupt(f"{gen} lacks {fname}: re-ingest with --rebuild")
-        digest = hashlib.sha256()
         try:
-            with path.open("rb") as fh:
-                for block in iter(lambda: fh.read(1 << 20), b""):
-                    digest.update(block)
+            digest = file_sha256(path)
         except OSError as exc:
             raise IndexCorrupt(f"cannot read {path} ({exc}): re-ingest") from exc
-        if digest.hexdigest() != manifest.files[fname]:
+        if digest != manifest.files[fname]:
             raise IndexCorrupt(f"{path} does not match its manifest digest: re-ingest")
     return manifest
 
