@@ -13,10 +13,7 @@ import json
 import logging
 import math
 import os
-import subprocess
 import sys
-import time
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -24,12 +21,8 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-ROOT = Path(__file__).resolve().parent.parent
-GOLDEN = ROOT / "eval" / "golden" / "sample.jsonl"
-SAMPLE = ROOT / "data" / "sample"
-BASELINE = ROOT / "eval" / "baseline.json"
-REPORTS = ROOT / "eval" / "reports"
-EVAL_INDEX = ROOT / "build" / "eval-index"
+from eval.catalog import label
+from eval.gate import MetricCheck
 
 console = Console(soft_wrap=True, highlight=False)
 
@@ -47,131 +40,72 @@ def _parse_overrides(pairs: list[str]) -> dict[str, Any]:
     return out
 
 
-def _git() -> tuple[str, bool]:
-    try:
-        commit = subprocess.run(
-            ["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True, text=True, check=True
-        ).stdout.strip()
-        dirty = bool(
-            subprocess.run(
-                ["git", "status", "--porcelain", "--untracked-files=no"],
-                cwd=ROOT,
-                capture_output=True,
-                text=True,
-                check=True,
-            ).stdout.strip()
+class _Display:
+    """A progress bar on a terminal; a line every tenth of the questions elsewhere (CI)."""
+
+    def __init__(self) -> None:
+        self.bars = Progress(
+            TextColumn("{task.description:<12}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=console,
+            disable=not console.is_terminal,
         )
-        return commit, dirty
-    except (OSError, subprocess.CalledProcessError):
-        return "unknown", False
+        self.task = self.bars.add_task("questions", total=None)
+        self.total = self.done = 0
+
+    def start(self, total: int) -> None:
+        self.total = total
+        self.bars.update(self.task, total=total)
+        self.bars.start()
+
+    def answered(self, n: int) -> None:
+        self.bars.advance(self.task, n)
+        self.done += n
+        if not console.is_terminal and self.done % max(1, self.total // 10) == 0:
+            console.print(f"  {self.done}/{self.total} questions")
+        if self.done == self.total:
+            self.bars.stop()
 
 
-def _progress() -> Progress:
-    return Progress(
-        TextColumn("{task.description:<12}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=console,
-        disable=not console.is_terminal,
+def _config(args: argparse.Namespace) -> Any:
+    from eval.harness import EvalConfig
+
+    return EvalConfig(
+        golden=args.golden,
+        split=args.split,
+        overrides=_parse_overrides(args.set or []),
+        index=args.index,
+        url=args.url,
+        api_key=os.environ.get("RAG_API_KEY"),
+        retrieval_only=args.retrieval_only,
     )
 
 
-def evaluate(args: argparse.Namespace, gate: bool) -> tuple[int, dict[str, Any]]:
-    from eval import gate as gate_mod
+def cmd_run(args: argparse.Namespace, gate: bool) -> int:
     from eval import report
-    from eval.golden import golden_hash, load_golden
-    from eval.runner import http_asker, in_process_asker, retrieval_asker, run
-    from eval.scoring import per_question, summarize
-    from ingest.embed import load_embedder
-    from ingest.settings import Settings
+    from eval.gate import check, load_baseline, write_baseline
+    from eval.harness import BASELINE, REPORTS, Hooks, evaluate
 
-    overrides = _parse_overrides(args.set or [])
-    items = load_golden(args.golden)
-    if args.split != "all":
-        items = [i for i in items if i.split == args.split]
-    # fp32 unless overridden: the baseline must not depend on which CPU features a runner has.
-    settings = Settings(
-        **{"index_dir": args.index or EVAL_INDEX, "embed_precision": "fp32", **overrides}
-    )
-    embedder = load_embedder(settings.embedder, "fp32", settings.embed_batch_size)
-
-    if args.url:
-        ask = http_asker(args.url, os.environ.get("RAG_API_KEY"))
-        meta_models = {"embedder": "(remote)", "reranker": "(remote)", "generator": "(remote)"}
-    else:
-        from service.answer import AnswerService
-        from service.runtime import load_retriever
-
-        if args.index is None:
-            _ensure_sample_index(settings, embedder)
-        retriever = load_retriever(settings, embedder=embedder)
-        answerer = AnswerService(retriever, settings)
-        ask = retrieval_asker(answerer) if args.retrieval_only else in_process_asker(answerer)
-        meta_models = {
-            "embedder": f"{settings.embedder} sha256:{embedder.fingerprint[:12]} "
-            f"({retriever.embedder.precision})",
-            "reranker": retriever.reranker_status.describe(),
-            "generator": answerer.generator.name,
-        }
-
-    console.print(f"evaluating {len(items)} questions from {args.golden} ({args.split})")
-    start = time.perf_counter()
-    with _progress() as bars:
-        task = bars.add_task("questions", total=len(items))
-        step = max(1, len(items) // 10)
-        done = [0]
-
-        def tick(n: int) -> None:
-            bars.advance(task, n)
-            done[0] += n
-            if not console.is_terminal and done[0] % step == 0:
-                console.print(f"  {done[0]}/{len(items)} questions")
-
-        records = run(items, ask, tick)
-    answer_s = time.perf_counter() - start
-
-    t = time.perf_counter()
-    from eval import ragas_scores
-
-    recall = ragas_scores.context_recall(records)
-    faithfulness = ragas_scores.judge_faithfulness(records, settings)
-    console.print(f"ragas scored in {time.perf_counter() - t:.1f}s")
-
-    def embed(texts: list[str]) -> Any:
-        return embedder.embed(texts)
-
-    values = per_question(records, embed, recall, faithfulness)
-    summary = summarize(records, values)
-    commit, dirty = _git()
-    run_id = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
-    summary["meta"] = {
-        "run": run_id,
-        "git_commit": commit,
-        "git_dirty": dirty,
-        "golden": str(
-            args.golden.relative_to(ROOT) if args.golden.is_relative_to(ROOT) else args.golden
-        ),
-        "golden_sha256": golden_hash(args.golden),
-        "split": args.split,
-        "url": args.url,
-        "settings": json.loads(settings.model_dump_json()),
-        "seconds_answering": round(answer_s, 1),
-        "judge": settings.judge_model if settings.judge_base_url else None,
-        **meta_models,
-    }
-    ids = [r.item.id for r in records]
-    per_q = {name: dict(zip(ids, v, strict=True)) for name, v in values.items()}
-
-    baseline = json.loads(BASELINE.read_text()) if BASELINE.exists() else None
-    checks = gate_mod.check(baseline, per_q) if gate and baseline else []
-    out = Path(args.out) if args.out else REPORTS / run_id
-    report.write(out, summary, records, values, checks, baseline)
-    _print_summary(summary, checks)
+    config = _config(args)
+    display = _Display()
+    console.print(f"evaluating {config.golden} ({config.split})")
+    hooks = Hooks(on_start=display.start, on_answered=display.answered, on_note=console.print)
+    result = evaluate(config, hooks)
+    baseline = load_baseline(BASELINE)
+    checks = check(baseline, result.per_question) if gate and baseline else []
+    out = Path(args.out) if args.out else REPORTS / result.summary["meta"]["run"]
+    report.write(out, result.summary, result.records, result.values, checks, baseline)
+    _print_summary(result.summary, checks)
     console.print(f"report: {out / 'report.md'}  plot: {out / 'plot.png'}")
-    failed = [c for c in checks if c.failed]
-    if gate and baseline is None:
+    if not gate:
+        write_baseline(BASELINE, result.summary, result.per_question)
+        console.print(f"baseline written to {BASELINE}")
+        return 0
+    if baseline is None:
         console.print(f"[yellow]no baseline at {BASELINE}: run `make eval-baseline`[/yellow]")
+    failed = [c for c in checks if c.failed]
     for c in failed:
         console.print(
             f"[red]REGRESSION {c.name}: {c.baseline:.3f} -> {c.current:.3f} "
@@ -179,44 +113,30 @@ def evaluate(args: argparse.Namespace, gate: bool) -> tuple[int, dict[str, Any]]
         )
         if c.flipped:
             console.print(f"  flipped: {', '.join(c.flipped[:20])}")
-    return (1 if failed else 0), {"summary": summary, "per_question": per_q}
+    return 1 if failed else 0
 
 
-def _ensure_sample_index(settings: Any, embedder: Any) -> None:
-    from ingest.pipeline import run_ingest
-
-    report = run_ingest(settings, [SAMPLE], embedder=embedder)
-    if report.written:
-        console.print(f"ingested {report.documents} sample PDFs into {settings.index_dir}")
-
-
-def _print_summary(summary: dict[str, Any], checks: list[Any]) -> None:
-    from eval.scoring import LABELS
-
+def _print_summary(summary: dict[str, Any], checks: list[MetricCheck]) -> None:
     table = Table(title=f"{summary['n_items']} questions, {summary['answered']} answered")
-    table.add_column("metric")
-    table.add_column("mean", justify="right")
-    table.add_column("95% CI", justify="right")
+    for col, justify in (("metric", "left"), ("mean", "right"), ("95% CI", "right")):
+        table.add_column(col, justify=justify)  # type: ignore[arg-type]
     table.add_column("scored", justify="right")
-    by_name = {c.name: c for c in checks}
     table.add_column("vs baseline", justify="right")
+    by_name = {c.name: c for c in checks}
     for name, e in summary["metrics"].items():
         if e["n"] == 0 or math.isnan(e["mean"]):
-            table.add_row(LABELS.get(name, name), "n/a", "", f"0/{e['of']}", "")
+            table.add_row(label(name), "n/a", "", f"0/{e['of']}", "")
             continue
         c = by_name.get(name)
         vs = (
             ""
             if c is None
-            else (f"[red]{c.delta:+.3f} FAIL[/red]" if c.failed else f"{c.delta:+.3f}")
+            else f"[red]{c.delta:+.3f} FAIL[/red]"
+            if c.failed
+            else f"{c.delta:+.3f}"
         )
-        table.add_row(
-            LABELS.get(name, name),
-            f"{e['mean']:.3f}",
-            f"[{e['low']:.3f}, {e['high']:.3f}]",
-            f"{e['n']}/{e['of']}",
-            vs,
-        )
+        interval = f"[{e['low']:.3f}, {e['high']:.3f}]"
+        table.add_row(label(name), f"{e['mean']:.3f}", interval, f"{e['n']}/{e['of']}", vs)
     console.print(table)
     lat = summary["latency_ms"]
     console.print(
@@ -240,28 +160,9 @@ def cmd_validate(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_baseline(args: argparse.Namespace) -> int:
-    code, result = evaluate(args, gate=False)
-    summary = result["summary"]
-    BASELINE.write_text(
-        json.dumps(
-            {
-                "meta": summary["meta"],
-                "metrics": summary["metrics"],
-                "per_question": result["per_question"],
-            },
-            indent=1,
-            default=str,
-        ).replace("NaN", "null")
-        + "\n"
-    )
-    console.print(f"baseline written to {BASELINE}")
-    return code
+def build_parser() -> argparse.ArgumentParser:
+    from eval.harness import GOLDEN, SAMPLE
 
-
-def main(argv: list[str] | None = None) -> int:
-    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
     parser = argparse.ArgumentParser(
         prog="python -m eval",
         description=__doc__,
@@ -276,7 +177,11 @@ def main(argv: list[str] | None = None) -> int:
         p.add_argument("--split", choices=["all", "dev", "test"], default="all")
         p.add_argument("--set", action="append", metavar="KEY=VALUE", help="override a setting")
         p.add_argument("--out", help="report directory (default eval/reports/<run>)")
-        p.add_argument("--retrieval-only", action="store_true", help=argparse.SUPPRESS)
+        p.add_argument(
+            "--retrieval-only",
+            action="store_true",
+            help="score retrieval without answering (fast; answer metrics are empty)",
+        )
     v = sub.add_parser("validate")
     v.add_argument("file", type=Path)
     v.add_argument("--pdfs", type=Path, default=SAMPLE, help="folder holding the PDFs")
@@ -284,16 +189,20 @@ def main(argv: list[str] | None = None) -> int:
     s.add_argument("--golden", type=Path, default=GOLDEN)
     s.add_argument("--split", choices=["all", "dev", "test"], default="dev")
     s.add_argument("--quick", action="store_true", help="fewer configurations")
-    args = parser.parse_args(argv)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+    args = build_parser().parse_args(argv)
     if args.command == "validate":
         return cmd_validate(args)
-    if args.command == "baseline":
-        return cmd_baseline(args)
     if args.command == "sweep":
         from eval.sweep import sweep
 
-        return sweep(args)
-    return evaluate(args, gate=True)[0]
+        return sweep(args.golden, args.split, args.quick, console)
+    return cmd_run(args, gate=args.command == "run")
 
 
 if __name__ == "__main__":

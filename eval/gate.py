@@ -7,25 +7,15 @@ not noise. The failure names the questions that flipped.
 
 from __future__ import annotations
 
+import json
 import math
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-# Material drop per metric (absolute). Small: the paired test guards against noise.
-TOLERANCE = {
-    "context_recall": 0.03,
-    "excerpt_recall": 0.03,
-    "page_hit@5": 0.03,
-    "mrr@10": 0.03,
-    "ndcg@10": 0.03,
-    "groundedness": 0.03,
-    "faithfulness": 0.05,
-    "citation_page_accuracy": 0.03,
-    "abstention_accuracy": 0.03,
-    "answer_similarity": 0.02,
-}
+from eval.catalog import TOLERANCE
 
 
 @dataclass
@@ -98,3 +88,16 @@ def check(baseline: dict[str, Any], current: dict[str, dict[str, float]]) -> lis
             )
         )
     return out
+
+
+def load_baseline(path: Path) -> dict[str, Any] | None:
+    return json.loads(path.read_text()) if path.exists() else None
+
+
+def write_baseline(
+    path: Path, summary: dict[str, Any], per_question: dict[str, dict[str, float]]
+) -> None:
+    """The baseline a later run is gated against: the summary and every per-question value."""
+    body = {"meta": summary["meta"], "metrics": summary["metrics"], "per_question": per_question}
+    # JSON has no NaN: "not applicable" is stored as null (read back by _floats).
+    path.write_text(json.dumps(body, indent=1, default=str).replace("NaN", "null") + "\n")

@@ -8,9 +8,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from eval.catalog import label
 from eval.gate import MetricCheck
 from eval.runner import Record
-from eval.scoring import LABELS
 
 
 def _fmt(e: dict[str, Any]) -> str:
@@ -82,10 +82,10 @@ def markdown(summary: dict[str, Any], checks: list[MetricCheck]) -> str:
         "|---|---|",
     ]
     for name, est in summary["metrics"].items():
-        lines.append(f"| {LABELS.get(name, name)} | {_fmt(est)} |")
+        lines.append(f"| {label(name)} | {_fmt(est)} |")
     lines += ["", "## By kind", ""]
     kinds = list(summary["by_kind"])
-    names = [n for n in summary["metrics"] if n in LABELS]
+    names = [n for n in summary["metrics"] if any(n in summary["by_kind"][k] for k in kinds)]
     lines.append(
         "| metric | "
         + " | ".join(f"{k} (n={summary['by_kind'][k]['n_items']})" for k in kinds)

@@ -7,24 +7,8 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from eval import metrics as m
+from eval.catalog import RETRIEVAL_K
 from eval.runner import Record
-
-# Metrics computed per question; the gate compares these question by question.
-RETRIEVAL_K = 5
-LABELS = {
-    "context_recall": "Context recall (ragas NonLLMContextRecall)",
-    "context_recall_ids": "Context recall, page ids (ragas IDBasedContextRecall)",
-    "excerpt_recall": "Excerpt recall (reference excerpt contained in a context)",
-    f"page_hit@{RETRIEVAL_K}": f"Page hit@{RETRIEVAL_K}",
-    "mrr@10": "MRR@10",
-    "ndcg@10": "nDCG@10 (golden pages)",
-    "groundedness": "Groundedness (offline: sentence vs cited quote; not ragas)",
-    "faithfulness": "Faithfulness (ragas, LLM judge)",
-    "citation_page_accuracy": "Citations on a golden document page",
-    "citation_support": "Drafted sentences whose citation checked out",
-    "abstention_accuracy": "Abstention decision correct",
-    "answer_similarity": "Answer similarity to reference (MiniLM cosine)",
-}
 
 
 def per_question(

@@ -7,7 +7,6 @@ evidence score it was decided on, so thresholds are replayed over one run's reco
 
 from __future__ import annotations
 
-import argparse
 import json
 import math
 from datetime import UTC, datetime
@@ -17,42 +16,42 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
-ROOT = Path(__file__).resolve().parent.parent
-console = Console(soft_wrap=True, highlight=False)
+from eval.catalog import SWEEP_COLUMNS
+from eval.harness import REPORTS, ROOT, EvalConfig, evaluate
+from ingest.embed import load_embedder
+from ingest.settings import DEFAULT_EMBEDDER, Settings
 
-REPORTED = [
-    "page_hit@5",
-    "mrr@10",
-    "ndcg@10",
-    "excerpt_recall",
-    "context_recall",
-    "citation_page_accuracy",
-    "abstention_accuracy",
-    "answer_similarity",
-]
+TABLE_COLUMNS = SWEEP_COLUMNS[:6]
 
 
 def configurations(quick: bool) -> list[tuple[str, dict[str, Any]]]:
+    """(label, Settings overrides) pairs; the first is the defaults, labelled from them."""
+    d = Settings.model_fields
+    fusion, norm = d["fusion"].default, d["fusion_norm"].default
+    top_k, chunk = d["top_k"].default, d["chunk_tokens"].default
     configs: list[tuple[str, dict[str, Any]]] = [
-        ("default (rrf, k=5)", {}),
+        (f"default ({fusion} {norm if fusion == 'weighted' else ''}, k={top_k})", {}),
         ("bm25 only", {"retrieval_mode": "bm25"}),
         ("dense only", {"retrieval_mode": "dense"}),
-        ("weighted minmax w=0.5", {"fusion": "weighted", "fusion_dense_weight": 0.5}),
-        ("weighted minmax w=0.7", {"fusion": "weighted", "fusion_dense_weight": 0.7}),
-        ("weighted zscore w=0.5", {"fusion": "weighted", "fusion_norm": "zscore"}),
+        ("rrf k=60", {"fusion": "rrf", "rrf_k": 60}),
+        ("weighted minmax w=0.5", {"fusion": "weighted", "fusion_norm": "minmax"}),
+        ("weighted zscore w=0.7", {"fusion": "weighted", "fusion_dense_weight": 0.7}),
         ("top_k=3", {"top_k": 3}),
         ("top_k=8", {"top_k": 8}),
         ("candidates 20/20", {"lexical_k": 20, "dense_k": 20}),
     ]
     if not quick:
         configs += [
-            ("rrf k=20", {"rrf_k": 20}),
+            ("rrf k=20", {"fusion": "rrf", "rrf_k": 20}),
             ("candidates 100/100", {"lexical_k": 100, "dense_k": 100}),
-            ("chunks 128/24", {"chunk_tokens": 128, "chunk_overlap": 24}),
-            ("chunks 254/48", {"chunk_tokens": 254, "chunk_overlap": 48}),
-            ("chunks 200/0", {"chunk_tokens": 200, "chunk_overlap": 0}),
+            ("chunks 128/0", {"chunk_tokens": 128, "chunk_overlap": 0}),
+            ("chunks 254/0", {"chunk_tokens": 254, "chunk_overlap": 0}),
+            (f"chunks {chunk}/40", {"chunk_tokens": chunk, "chunk_overlap": 40}),
         ]
-    return configs
+    # An alternative equal to the defaults measures nothing new.
+    return [configs[0]] + [
+        (name, o) for name, o in configs[1:] if any(d[k].default != v for k, v in o.items())
+    ]
 
 
 def _index_for(overrides: dict[str, Any]) -> Path | None:
@@ -90,35 +89,37 @@ def abstention_curve(records_path: Path, thresholds: list[float]) -> list[dict[s
     return out
 
 
-def sweep(args: argparse.Namespace) -> int:
-    from eval.__main__ import evaluate
+def sweep(golden: Path, split: str, quick: bool, console: Console) -> int:
+    """Evaluate every configuration on `split`; writes sweep.json, a table and a plot."""
+    from eval import report
 
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
-    out_dir = ROOT / "eval" / "reports" / f"sweep-{stamp}"
+    out_dir = REPORTS / f"sweep-{stamp}"
+    embedder = load_embedder(DEFAULT_EMBEDDER, "fp32")
     results: list[dict[str, Any]] = []
-    for i, (name, overrides) in enumerate(configurations(args.quick)):
+    for i, (name, overrides) in enumerate(configurations(quick)):
         console.print(f"[bold]{name}[/bold] {overrides}")
-        ns = argparse.Namespace(
-            golden=args.golden,
-            url=None,
-            index=_index_for(overrides),
-            split=args.split,
-            set=[f"{k}={json.dumps(v)}" for k, v in overrides.items()]
-            + [f"abstain_min_similarity={json.dumps(0.0)}"],
-            out=str(out_dir / f"{i:02d}"),
+        index = _index_for(overrides)
+        config = EvalConfig(
+            golden=golden,
+            split=split,  # type: ignore[arg-type]
+            # Abstention off: the threshold is replayed over the evidence scores below.
+            overrides={**overrides, "abstain_min_similarity": 0.0},
+            index=index,
             # Only the first (default) configuration needs answers: its evidence scores drive
             # the abstention curve. The rest compare retrieval, which is 20x faster alone.
             retrieval_only=i > 0,
         )
-        if ns.index is not None:
-            _ingest_for(overrides, ns.index)
-        _, result = evaluate(ns, gate=False)
-        metrics = result["summary"]["metrics"]
+        if index is not None:
+            _ingest_for(overrides, index)
+        result = evaluate(config, embedder=embedder)
+        report.write(out_dir / f"{i:02d}", result.summary, result.records, result.values, [], None)
+        metrics = result.summary["metrics"]
         results.append(
             {
                 "name": name,
                 "overrides": overrides,
-                "metrics": {k: metrics[k] for k in REPORTED if k in metrics},
+                "metrics": {k: metrics[k] for k in SWEEP_COLUMNS if k in metrics},
             }
         )
     curve = abstention_curve(
@@ -129,7 +130,7 @@ def sweep(args: argparse.Namespace) -> int:
     (out_dir / "sweep.json").write_text(
         json.dumps({"configs": results, "abstention": curve}, indent=2, default=str)
     )
-    _table(results, curve)
+    _table(console, results, curve)
     _plot(out_dir / "sweep.png", results, curve)
     console.print(f"sweep written to {out_dir}")
     return 0
@@ -137,20 +138,19 @@ def sweep(args: argparse.Namespace) -> int:
 
 def _ingest_for(overrides: dict[str, Any], index: Path) -> None:
     from ingest.pipeline import run_ingest
-    from ingest.settings import Settings
 
     settings = Settings(index_dir=index, embed_precision="fp32", **overrides)
     run_ingest(settings, [ROOT / "data" / "sample"])
 
 
-def _table(results: list[dict[str, Any]], curve: list[dict[str, float]]) -> None:
+def _table(console: Console, results: list[dict[str, Any]], curve: list[dict[str, float]]) -> None:
     table = Table(title="sweep (dev split; mean with 95% CI half-width)")
     table.add_column("configuration")
-    for k in REPORTED[:6]:
+    for k in TABLE_COLUMNS:
         table.add_column(k, justify="right")
     for r in results:
         cells = []
-        for k in REPORTED[:6]:
+        for k in TABLE_COLUMNS:
             e = r["metrics"].get(k)
             cells.append(
                 "-" if not e or e["n"] == 0 else f"{e['mean']:.3f}±{(e['high'] - e['low']) / 2:.3f}"
