@@ -1,6 +1,7 @@
 # CPU image: ingests the bundled sample at build time and serves POST /ask on :8000.
 #   docker build -t rag-reference .
 #   docker run -p 8000:8000 rag-reference
+# podman: build with `podman build --format docker`; the default OCI format drops HEALTHCHECK.
 # Your own PDFs: mount them and ingest into a volume, then serve that index:
 #   docker run -v $PWD/pdfs:/pdfs -v rag-index:/app/index rag-reference python -m ingest /pdfs
 #   docker run -p 8000:8000 -v rag-index:/app/index rag-reference
@@ -16,14 +17,21 @@ ENV PYTHONUNBUFFERED=1 \
     RAG_INDEX_DIR=/app/index
 
 WORKDIR /app
-# CPU-only torch first: PyPI's default torch wheel is a multi-GB CUDA build.
-RUN pip install --index-url https://download.pytorch.org/whl/cpu torch==2.13.0
+# Dependencies first, from pyproject.toml alone, so a code edit does not reinstall them.
+# torch comes from the CPU index (PyPI's default wheel is a multi-GB CUDA build) at the
+# version pyproject.toml pins, read from it so the two can never drift apart.
+COPY pyproject.toml docker/requirements.py ./
+RUN python requirements.py torch > /tmp/torch.txt \
+    && pip install --index-url https://download.pytorch.org/whl/cpu -r /tmp/torch.txt \
+    && python requirements.py > /tmp/requirements.txt \
+    && pip install -r /tmp/requirements.txt \
+    && rm /tmp/*.txt requirements.py
 
-COPY pyproject.toml README.md ./
+COPY README.md ./
 COPY ingest ingest
 COPY service service
 COPY eval eval
-RUN pip install . && useradd --create-home --uid 10001 rag && mkdir -p /app/index \
+RUN pip install --no-deps . && useradd --create-home --uid 10001 rag && mkdir -p /app/index \
     && chown rag /app/index
 
 COPY data/sample data/sample
