@@ -9,6 +9,7 @@ gating against a baseline are the caller's choice (`eval.report`, `eval.gate`).
 from __future__ import annotations
 
 import json
+import math
 import subprocess
 import time
 from collections.abc import Callable, Mapping
@@ -17,6 +18,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
 
+from eval.catalog import OF_ANSWER
 from eval.golden import GoldenItem, golden_hash, load_golden
 from eval.runner import Record, http_asker, in_process_asker, retrieval_asker, run
 from eval.scoring import per_question, summarize
@@ -122,7 +124,9 @@ def evaluate(
     hooks.on_note(f"ragas scored in {time.perf_counter() - t:.1f}s")
 
     values = per_question(records, embedder.embed, recall, faithfulness)
-    summary = summarize(records, values)
+    if config.retrieval_only:  # nothing was answered: answer metrics do not apply
+        values = {k: [math.nan] * len(v) if k in OF_ANSWER else v for k, v in values.items()}
+    summary = summarize(records, values, answers=not config.retrieval_only)
     summary["meta"] = _meta(config, settings, answer_s, models)
     return EvalResult(config, settings, records, values, summary)
 

@@ -36,9 +36,12 @@ def per_question(
     return values
 
 
-def summarize(records: Sequence[Record], values: dict[str, list[float]]) -> dict[str, Any]:
+def summarize(
+    records: Sequence[Record], values: dict[str, list[float]], answers: bool = True
+) -> dict[str, Any]:
     overall = {name: m.bootstrap(v).as_dict() for name, v in values.items()}
-    overall.update({k: e.as_dict() for k, e in m.abstention_prf(records).items()})
+    if answers:
+        overall.update({k: e.as_dict() for k, e in m.abstention_prf(records).items()})
     kinds = sorted({r.item.kind for r in records})
     by_kind: dict[str, dict[str, Any]] = {}
     for kind in kinds:

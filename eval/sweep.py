@@ -89,12 +89,14 @@ def abstention_curve(records_path: Path, thresholds: list[float]) -> list[dict[s
     return out
 
 
-def sweep(golden: Path, split: str, quick: bool, console: Console) -> int:
+def sweep(
+    golden: Path, split: str, quick: bool, console: Console, out_dir: Path | None = None
+) -> int:
     """Evaluate every configuration on `split`; writes sweep.json, a table and a plot."""
     from eval import report
 
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
-    out_dir = REPORTS / f"sweep-{stamp}"
+    out_dir = out_dir or REPORTS / f"sweep-{stamp}"
     embedder = load_embedder(DEFAULT_EMBEDDER, "fp32")
     results: list[dict[str, Any]] = []
     for i, (name, overrides) in enumerate(configurations(quick)):
