@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import Field, SecretStr, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 DEFAULT_EMBEDDER = "sentence-transformers/all-MiniLM-L6-v2"
 
@@ -35,6 +35,25 @@ class Settings(BaseSettings):
 
     # Ingest parallelism: 0 picks from the CPU count.
     parse_workers: int = Field(0, ge=0, le=64)
+    # Ingest limits per input file (README "Your own PDFs"): a hostile or runaway file is
+    # skipped with the limit in its reason, never allowed to stall or exhaust the run.
+    parse_timeout_s: float = Field(
+        120.0,
+        gt=0,
+        description="seconds one PDF may take to parse; past it the worker is killed and the "
+        "file skipped (retried on the next run)",
+    )
+    max_file_bytes: int = Field(
+        256 * 1024 * 1024,
+        ge=1,
+        description="larger input files are skipped unread (checked before hashing)",
+    )
+    max_document_chars: int = Field(
+        10_000_000,
+        ge=1,
+        description="documents with more extracted text are skipped; bounds ingest memory "
+        "(about 1 GB peak at the default)",
+    )
 
     # Retrieval: candidates per retriever, fusion, reranking, final k.
     retrieval_mode: Literal["hybrid", "bm25", "dense"] = "hybrid"
@@ -93,6 +112,51 @@ class Settings(BaseSettings):
     queue_timeout_s: float = Field(20.0, gt=0)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     index_poll_s: float = Field(2.0, ge=0, description="how often to look for a new index; 0 off")
+    # HTTP hardening (README "Security").
+    rate_limit_max_clients: int = Field(
+        10_000,
+        ge=1,
+        description="rate-limit buckets kept; beyond it refilled buckets are dropped, then the "
+        "least recently used one, never all",
+    )
+    auth_failures_per_minute: int = Field(
+        10,
+        ge=0,
+        description="wrong or missing API keys allowed per client address and minute before "
+        "that address gets 429 (even with the right key); 0 disables",
+    )
+    trusted_proxies: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="addresses (comma-separated) whose X-Forwarded-For/-Proto are believed; "
+        "empty: proxy headers are ignored and the socket peer is the client",
+    )
+    public_docs: bool = Field(
+        False,
+        description="serve /docs, /redoc and /openapi.json without the API key when "
+        "RAG_API_KEY is set (they are public anyway when it is not)",
+    )
+    http_keepalive_s: int = Field(
+        5, ge=1, le=300, description="idle keep-alive connections are closed after this"
+    )
+    http_header_timeout_s: float = Field(
+        10.0,
+        gt=0,
+        le=300,
+        description="a connection that has not sent a complete request (headers and body) "
+        "within this many seconds is closed",
+    )
+    max_connections: int = Field(
+        256,
+        ge=1,
+        description="open client connections; more are answered 503 and closed at once",
+    )
+
+    @field_validator("trusted_proxies", mode="before")
+    @classmethod
+    def _split_proxies(cls, v: object) -> object:
+        if isinstance(v, str):
+            return [p.strip() for p in v.split(",") if p.strip()]
+        return v
 
     @model_validator(mode="after")
     def _overlap_below_size(self) -> Settings:

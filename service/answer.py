@@ -4,6 +4,7 @@ citation, and shape the response. Used by the HTTP app, `make ask` and the eval 
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -12,15 +13,17 @@ from pathlib import Path
 from ingest.chunk import Chunk
 from ingest.settings import Settings
 from service import citations
+from service.errors import ClientGone
 from service.generate.base import Context, Draft, Generator, GeneratorError
 from service.generate.extractive import ExtractiveGenerator
 from service.generate.openai_compat import OpenAICompatibleGenerator
 from service.retriever import HybridRetriever, SearchParams, SearchResult
 from service.schemas import AskResponse, Candidate, Checks, Citation, Retrieval, Usage
+from service.text import NOT_IN_DOCUMENTS, clean_quote, clean_sentence
 
 log = logging.getLogger(__name__)
 
-NOT_IN_DOCUMENTS = "The documents do not answer this question."
+__all__ = ["NOT_IN_DOCUMENTS", "AnswerService", "StreamEvent", "make_generator"]
 
 
 @dataclass
@@ -75,10 +78,13 @@ class AnswerService:
         request_id: str,
         top_k: int | None = None,
         documents: Sequence[str] | None = None,
+        stop: threading.Event | None = None,
     ) -> AskResponse:
-        events = list(self._run(question, request_id, top_k, documents, stream=False))
-        done = events[-1]
-        return AskResponse.model_validate(done.data)
+        """The answer; raises ClientGone if `stop` is set (the client left) before the end."""
+        events = list(self._run(question, request_id, top_k, documents, False, stop))
+        if not events or events[-1].event != "done":
+            raise ClientGone("the client closed the connection; the answer was abandoned")
+        return AskResponse.model_validate(events[-1].data)
 
     def ask_stream(
         self,
@@ -86,8 +92,10 @@ class AnswerService:
         request_id: str,
         top_k: int | None = None,
         documents: Sequence[str] | None = None,
+        stop: threading.Event | None = None,
     ) -> Iterator[StreamEvent]:
-        return self._run(question, request_id, top_k, documents, stream=True)
+        """Events as they happen; ends early, without `done`, once `stop` is set."""
+        return self._run(question, request_id, top_k, documents, True, stop)
 
     # -- pipeline ---------------------------------------------------------------------------
     def _run(
@@ -97,7 +105,9 @@ class AnswerService:
         top_k: int | None,
         documents: Sequence[str] | None,
         stream: bool,
+        stop: threading.Event | None = None,
     ) -> Iterator[StreamEvent]:
+        stopped = stop.is_set if stop is not None else lambda: False
         start = time.perf_counter()
         params = SearchParams.from_settings(self.settings, top_k=top_k)
         result = self.retriever.search(question, params, documents)
@@ -107,6 +117,8 @@ class AnswerService:
         yield StreamEvent(
             "sources", {"request_id": request_id, "retrieval": retrieval.model_dump()}
         )
+        if stopped():
+            return
 
         t = time.perf_counter()
         weak = self._weak_evidence(result)
@@ -117,9 +129,10 @@ class AnswerService:
             draft = Draft(sentences=[], insufficient=True, notes=[weak])
         else:
             try:
-                for item in self._generate(self.generator, question, contexts, stream):
+                for item in self._generate(self.generator, question, contexts, stream, stop):
                     if isinstance(item, str):
-                        yield StreamEvent("delta", {"text": item})
+                        if text := clean_sentence(item):
+                            yield StreamEvent("delta", {"text": text})
                     else:
                         draft = item
             except GeneratorError as exc:
@@ -127,11 +140,15 @@ class AnswerService:
                 degraded_reason = f"{exc}; answered extractively instead"
                 generator_name = f"{self.extractive.name} (fallback)"
                 draft = None
+            if stopped():
+                return
             if draft is None:
                 draft = self.extractive.generate(question, contexts)
                 for s in draft.sentences if stream else []:
-                    yield StreamEvent("delta", {"text": s.text})
+                    yield StreamEvent("delta", {"text": clean_sentence(s.text)})
         timings["generate"] = _ms(t)
+        if stopped():
+            return
 
         t = time.perf_counter()
         checked = citations.check(draft, contexts)
@@ -168,10 +185,14 @@ class AnswerService:
 
     @staticmethod
     def _generate(
-        generator: Generator, question: str, contexts: list[Context], stream: bool
+        generator: Generator,
+        question: str,
+        contexts: list[Context],
+        stream: bool,
+        stop: threading.Event | None,
     ) -> Iterator[str | Draft]:
         if stream:
-            yield from generator.stream(question, contexts)
+            yield from generator.stream(question, contexts, stop)
         else:
             yield generator.generate(question, contexts)
 
@@ -248,7 +269,7 @@ class AnswerService:
                 reason = "no answer sentence had a citation that checks out"
             # The closest sources, so a reader can look for themselves.
             closest = [
-                self._citation(i, ctx, " ".join(ctx.text.split())[:300])
+                self._citation(i, ctx, clean_quote(" ".join(ctx.text.split()))[:300])
                 for i, ctx in enumerate(contexts[:3], 1)
             ]
             return NOT_IN_DOCUMENTS, closest, reason

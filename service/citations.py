@@ -1,18 +1,27 @@
 """Citation checks run on every answer before it leaves the service.
 
 A citation is kept only if it names a context retrieved for this request and its quote occurs
-in that context's text (after normalising whitespace, quotes and dashes). A sentence with no
-surviving citation is dropped; an answer with no sentence left becomes an abstention.
+in that context's text (after normalising whitespace, quotes, dashes and angle brackets, and
+ignoring citation-like markers such as "[7]" that documents may contain). A sentence with no
+surviving citation is dropped; an answer with no sentence left becomes an abstention. Sentences
+and quotes lose any marker that is not ours and any copy of the abstention sentence
+(`service.text`), whoever wrote them: a model or a document.
 """
 
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from service.generate.base import Context, Draft
+from service.text import (
+    clean_quote,
+    clean_sentence,
+    fold_brackets,
+    strip_markers,
+    strip_markers_mapped,
+)
 
 _TRANSLATE = str.maketrans(
     {
@@ -32,8 +41,9 @@ MIN_QUOTE_CHARS = 12
 
 
 def normalise(text: str) -> str:
-    """Whitespace-, quote- and dash-insensitive form used to compare quotes with chunks."""
-    text = unicodedata.normalize("NFKC", text).translate(_TRANSLATE)
+    """Whitespace-, quote-, dash-, bracket- and marker-insensitive form used to compare quotes
+    with chunks."""
+    text = strip_markers(fold_brackets(text).translate(_TRANSLATE))
     return _WS.sub(" ", text).strip()
 
 
@@ -56,15 +66,16 @@ def check(draft: Draft, contexts: Sequence[Context]) -> CheckResult:
     result = CheckResult(sentences=[])
     for sentence in draft.sentences:
         kept: list[tuple[Context, str]] = []
-        for number, quote in sentence.citations:
+        for number, raw_quote in sentence.citations:
+            quote = clean_quote(raw_quote)
             reason = _reject_reason(number, quote, by_number, normalised)
             if reason:
                 result.rejected.append(f"{reason} (sentence: {sentence.text[:80]!r})")
                 continue
             if all(ctx.number != number for ctx, _ in kept):
                 kept.append((by_number[number], normalise(quote)))
-        text = " ".join(sentence.text.split())
-        if kept and text:
+        text = clean_sentence(sentence.text)
+        if kept and any(ch.isalnum() for ch in text):
             result.sentences.append(CheckedSentence(text, kept, sentence.score))
     return result
 
@@ -89,9 +100,12 @@ def locate(text: str, quote: str) -> tuple[int, int] | None:
         return None
     head = r"\s+".join(re.escape(w) for w in words[:6])
     tail = r"\s+".join(re.escape(w) for w in words[-6:])
-    raw = unicodedata.normalize("NFKC", text).translate(_TRANSLATE)
+    # Same length as the NFKC form (translate maps one character to one, or drops soft
+    # hyphens, which ingest has already removed); markers are skipped with an index map.
+    raw, index = strip_markers_mapped(fold_brackets(text).translate(_TRANSLATE))
     first = re.search(head, raw)
     if first is None:
         return None
     last = re.compile(tail).search(raw, first.start())
-    return first.start(), last.end() if last else first.end()
+    end = last.end() if last else first.end()
+    return index[first.start()], index[end - 1] + 1

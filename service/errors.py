@@ -1,12 +1,20 @@
-"""Errors the HTTP layer turns into responses; `app.py` maps them in one place.
+"""Errors the HTTP layer turns into responses; `service.handlers.error_response` maps every
+one of them (and any other exception) to HTTP in one place.
 
-ServiceError                 status   retry helps?
-├── Unauthorized             401      after sending the right Bearer token
-├── PayloadTooLarge          413      with a smaller body
-├── InvalidRequest           422      after fixing the request (unknown document, ...)
-├── RateLimited              429      after Retry-After seconds
-├── NotReady                 503      after `make ingest`, or once loading finishes
-└── Overloaded               503      after Retry-After seconds
+ServiceError                 status   raised when                             retry helps?
+├── Unauthorized             401      Bearer token missing or wrong           with the right token
+├── NotFound                 404      no such route                           no
+├── MethodNotAllowed         405      route exists, method does not           with an allowed method
+├── PayloadTooLarge          413      body over RAG_MAX_BODY_BYTES            with a smaller body
+├── InvalidRequest           422      body or field invalid, unknown document after fixing it
+├── RateLimited              429      too many requests, or too many failed   after Retry-After
+│                                     keys, from this client                  seconds
+├── ClientGone               499      the client hung up; nothing is sent     no one is listening
+├── HttpError                4xx      any other status the framework raises   see its detail
+├── InternalError            500      a bug: any exception nobody handled     maybe; report it
+├── NotReady                 503      no index loaded (yet)                   after `make ingest`,
+│                                                                             or once loading ends
+└── Overloaded               503      no answer slot or connection free       after Retry-After
 """
 
 from __future__ import annotations
@@ -16,7 +24,7 @@ class ServiceError(Exception):
     status = 500
     code = "internal_error"
 
-    def __init__(self, detail: str, retry_after: int | None = None) -> None:
+    def __init__(self, detail: object, retry_after: int | None = None) -> None:
         super().__init__(detail)
         self.detail = detail
         self.retry_after = retry_after
@@ -33,6 +41,23 @@ class Unauthorized(ServiceError):
         return {"WWW-Authenticate": "Bearer"}
 
 
+class NotFound(ServiceError):
+    status = 404
+    code = "not_found"
+
+
+class MethodNotAllowed(ServiceError):
+    status = 405
+    code = "method_not_allowed"
+
+    def __init__(self, detail: object, allow: str = "") -> None:
+        super().__init__(detail)
+        self.allow = allow
+
+    def headers(self) -> dict[str, str]:
+        return {"Allow": self.allow} if self.allow else {}
+
+
 class PayloadTooLarge(ServiceError):
     status = 413
     code = "payload_too_large"
@@ -46,6 +71,33 @@ class InvalidRequest(ServiceError):
 class RateLimited(ServiceError):
     status = 429
     code = "rate_limited"
+
+
+class ClientGone(ServiceError):
+    """The client disconnected while its answer was computed; work stopped early."""
+
+    status = 499
+    code = "client_closed_request"
+
+
+class HttpError(ServiceError):
+    """A status raised by the framework that has no class of its own."""
+
+    code = "http_error"
+
+    def __init__(self, status: int, detail: object) -> None:
+        super().__init__(detail)
+        self.status = status
+
+
+class InternalError(ServiceError):
+    """Stands for any unexpected exception: the client sees only this generic text."""
+
+    status = 500
+    code = "internal_error"
+
+    def __init__(self) -> None:
+        super().__init__("internal error: the service logged the details under this request_id")
 
 
 class NotReady(ServiceError):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, StrictStr, field_validator
@@ -27,10 +28,40 @@ class AskRequest(BaseModel):
 
     @field_validator("question")
     @classmethod
-    def _not_blank(cls, v: str) -> str:
-        if not v.strip():
-            raise ValueError("question is empty or whitespace only: send a question in plain text")
-        return v.strip()
+    def _clean_question(cls, v: str) -> str:
+        _no_surrogates(v, "question")
+        cleaned = visible_text(v)
+        if not cleaned:
+            raise ValueError(
+                "question is empty or whitespace only (control, zero-width and byte-order-mark "
+                "characters do not count): send a question in plain text"
+            )
+        return cleaned
+
+    @field_validator("documents")
+    @classmethod
+    def _clean_documents(cls, v: list[str] | None) -> list[str] | None:
+        for name in v or []:
+            _no_surrogates(name, "document name")
+        return v
+
+
+def visible_text(text: str) -> str:
+    """`text` without control (Cc) and format (Cf: zero-width, BOM, ...) characters, stripped;
+    tabs and newlines become spaces."""
+    return "".join(
+        " " if ch in "\t\n\r" else ch
+        for ch in text
+        if ch in "\t\n\r" or unicodedata.category(ch) not in ("Cc", "Cf")
+    ).strip()
+
+
+def _no_surrogates(text: str, what: str) -> None:
+    if any("\ud800" <= ch <= "\udfff" for ch in text):
+        raise ValueError(
+            f"{what} contains a lone UTF-16 surrogate (e.g. \\ud800), which is not text: "
+            "send valid Unicode"
+        )
 
 
 class Citation(BaseModel):
@@ -164,7 +195,7 @@ class DocumentsResponse(BaseModel):
 
 class ReadyResponse(BaseModel):
     ready: bool
-    index: str
+    index: str | None = Field(description="name of the live index generation (never a path)")
     detail: str | None = None
     embedder: str | None = None
     reranker: str | None = None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
@@ -57,11 +58,14 @@ class Generator(Protocol):
     """Turns a question and numbered contexts into a draft answer.
 
     `generate` with no contexts returns an insufficient draft. `stream` yields text deltas
-    (str) as they are produced and ends with the complete Draft.
+    (str) as they are produced and ends with the complete Draft; once `stop` is set (the
+    client hung up) it may end early without a Draft.
     """
 
     name: str
 
     def generate(self, question: str, contexts: Sequence[Context]) -> Draft: ...
 
-    def stream(self, question: str, contexts: Sequence[Context]) -> Iterator[str | Draft]: ...
+    def stream(
+        self, question: str, contexts: Sequence[Context], stop: threading.Event | None = None
+    ) -> Iterator[str | Draft]: ...

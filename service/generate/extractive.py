@@ -7,6 +7,7 @@ LLM backend fails.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
@@ -17,6 +18,7 @@ from ingest.embed import Embedder
 from ingest.lexical import tokenize
 from service.citations import normalise
 from service.generate.base import Context, Draft, DraftSentence
+from service.text import split_on_abstention, strip_markers
 
 # Sentences shorter than this are headings or fragments, not answers.
 _MIN_WORDS = 3
@@ -73,13 +75,16 @@ class ExtractiveGenerator:
         seen: set[str] = set()
         for ctx in contexts:
             for start, end in _spans(ctx.text):
-                text = " ".join(ctx.text[start:end].split())
-                key = normalise(text).lower()
-                # Overlapping chunks repeat sentences: keep the first (best-ranked) copy.
-                if len(text.split()) < _MIN_WORDS or key in seen:
-                    continue
-                seen.add(key)
-                out.append(_Candidate(ctx, text, len(out)))
+                # Never a marker copied from the document, never our own abstention sentence:
+                # each part around one is still a verbatim piece of the chunk.
+                for part in split_on_abstention(strip_markers(ctx.text[start:end])):
+                    text = " ".join(part.split())
+                    key = normalise(text).lower()
+                    # Overlapping chunks repeat sentences: keep the first (best-ranked) copy.
+                    if len(text.split()) < _MIN_WORDS or key in seen:
+                        continue
+                    seen.add(key)
+                    out.append(_Candidate(ctx, text, len(out)))
         return out
 
     def score(self, question: str, candidates: Sequence[_Candidate]) -> list[float]:
@@ -118,7 +123,9 @@ class ExtractiveGenerator:
             picked.append(DraftSentence(cand.text, [(cand.context.number, cand.text)], s))
         return Draft(sentences=picked, evidence_score=best_score)
 
-    def stream(self, question: str, contexts: Sequence[Context]) -> Iterator[str | Draft]:
+    def stream(
+        self, question: str, contexts: Sequence[Context], stop: threading.Event | None = None
+    ) -> Iterator[str | Draft]:
         draft = self.generate(question, contexts)
         yield from (s.text for s in draft.sentences)
         yield draft

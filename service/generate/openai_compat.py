@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import logging
 import random
+import threading
 import time
 from collections.abc import Iterator, Sequence
 from importlib import resources
@@ -17,8 +18,11 @@ import httpx
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from service.generate.base import Context, Draft, DraftSentence, GeneratorError
+from service.text import escape_attr, escape_data
 
 log = logging.getLogger(__name__)
+
+__all__ = ["OpenAICompatibleGenerator", "complete_sentences", "escape_attr", "escape_data"]
 
 _RETRY_STATUS = {408, 409, 429, 500, 502, 503, 504}
 _MAX_BACKOFF_S = 8.0
@@ -44,11 +48,6 @@ class _Answer(BaseModel):
     model_config = ConfigDict(extra="ignore")
     insufficient_context: bool = False
     sentences: list[_Sentence] = Field(default_factory=list)
-
-
-def escape_data(text: str) -> str:
-    """Keep document text from closing the <data>/<source> delimiters around it."""
-    return text.replace("<", "\u2039").replace(">", "\u203a")
 
 
 def parse_answer(content: str) -> _Answer:
@@ -111,7 +110,7 @@ class OpenAICompatibleGenerator:
                 f"{c.page_start}" if c.page_start == c.page_end else f"{c.page_start}-{c.page_end}"
             )
             blocks.append(
-                f'<source id="{ctx.number}" document="{escape_data(Path(c.source).name)}" '
+                f'<source id="{ctx.number}" document="{escape_attr(Path(c.source).name)}" '
                 f'pages="{pages}">\n{escape_data(ctx.text)}\n</source>'
             )
         system = _prompt("system.txt").format(max_sentences=self.max_sentences)
@@ -224,7 +223,9 @@ class OpenAICompatibleGenerator:
             completion_tokens=c_tok,
         )
 
-    def stream(self, question: str, contexts: Sequence[Context]) -> Iterator[str | Draft]:
+    def stream(
+        self, question: str, contexts: Sequence[Context], stop: threading.Event | None = None
+    ) -> Iterator[str | Draft]:
         if not contexts:
             yield Draft(sentences=[], insufficient=True, notes=["no context retrieved"])
             return
@@ -235,6 +236,8 @@ class OpenAICompatibleGenerator:
         emitted = 0
         try:
             for line in response.iter_lines():
+                if stop is not None and stop.is_set():
+                    return  # the client hung up: stop reading, close the backend stream
                 if not line.startswith("data:"):
                     continue
                 payload = line[5:].strip()

@@ -88,3 +88,32 @@ def tiny_index(tmp_path_factory: pytest.TempPathFactory, embedder: Embedder) -> 
 @pytest.fixture(scope="session")
 def tiny_cross_encoder(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return make_random_cross_encoder(tmp_path_factory.mktemp("ce") / "tiny-ce")
+
+
+@pytest.fixture(scope="session")
+def clean_index(tmp_path_factory: pytest.TempPathFactory, embedder: Embedder) -> Path:
+    """tests/fixtures/pdfs/clean.pdf ingested by the real pipeline (read-only: do not change)."""
+    from ingest.pipeline import run_ingest
+    from ingest.settings import Settings
+    from tests.conftest import FIXTURES
+
+    root = tmp_path_factory.mktemp("clean") / "index"
+    settings = Settings(index_dir=root, parse_workers=1, _env_file=None)  # type: ignore[call-arg]
+    report = run_ingest(settings, [FIXTURES / "clean.pdf"], embedder=embedder)
+    assert report.exit_code == 0, report.skipped
+    return root
+
+
+@pytest.fixture(scope="session")
+def injection_index(tmp_path_factory: pytest.TempPathFactory, embedder: Embedder) -> Path:
+    """The PDFs of tests/fixtures/injection_pdfs.py, ingested by the real pipeline."""
+    from ingest.pipeline import run_ingest
+    from ingest.settings import Settings
+    from tests.fixtures import injection_pdfs
+
+    corpus = injection_pdfs.build(tmp_path_factory.mktemp("injection") / "pdfs")
+    root = corpus.parent / "index"
+    settings = Settings(index_dir=root, parse_workers=1, _env_file=None)  # type: ignore[call-arg]
+    report = run_ingest(settings, [corpus], embedder=embedder)
+    assert report.exit_code == 0, report.skipped
+    return root

@@ -251,3 +251,167 @@ def test_cors_off_unless_configured(
     with TestClient(create_app(settings, embedder)) as c:
         r = c.options("/ask", headers=pre)
         assert r.headers["access-control-allow-origin"] == "https://app.example"
+
+
+# -- hardening --------------------------------------------------------------------------------
+
+import logging  # noqa: E402
+
+from fastapi import Depends  # noqa: E402
+
+SURROGATE = b'{"question": "\\ud800 How long must my password be?"}'
+
+
+def _error_shape(r: Any, status: int, error: str) -> dict[str, Any]:
+    assert r.status_code == status, r.text
+    assert r.headers["content-type"].startswith("application/json")
+    body: dict[str, Any] = r.json()
+    assert set(body) == {"error", "detail", "request_id"}
+    assert body["error"] == error
+    assert body["request_id"] and body["request_id"] == r.headers["x-request-id"]
+    return body
+
+
+def test_hardening_09_lone_surrogate_is_422(client: TestClient) -> None:
+    r = client.post("/ask", content=SURROGATE, headers={"content-type": "application/json"})
+    body = _error_shape(r, 422, "invalid_request")
+    assert body["detail"][0]["field"] == "question"
+    assert "surrogate" in body["detail"][0]["problem"]
+
+
+def test_hardening_09_lone_surrogate_with_stream_is_422_before_the_stream(
+    client: TestClient,
+) -> None:
+    r = client.post(
+        "/ask",
+        content=SURROGATE[:-1] + b', "stream": true}',
+        headers={"content-type": "application/json"},
+    )
+    _error_shape(r, 422, "invalid_request")
+    assert "TextEncodeInput" not in r.text
+
+
+def test_hardening_09_stream_error_event_is_generic_and_logged(
+    sample_index: Path,
+    embedder: Embedder,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    with TestClient(create_app(make_settings(sample_index), embedder)) as c:
+        retriever = c.app.state.rag.answerer.retriever  # type: ignore[attr-defined]
+
+        def broken(*args: Any, **kwargs: Any) -> Any:
+            raise RuntimeError("secret internal detail /srv/index/gen-x")
+
+        monkeypatch.setattr(retriever, "search", broken)
+        with caplog.at_level(logging.ERROR):
+            with c.stream("POST", "/ask", json={"question": "a question?", "stream": True}) as r:
+                events = _events(r.read().decode())
+    name, data = events[-1]
+    assert name == "error"
+    assert data["error"] == "internal_error"
+    assert data["request_id"] == r.headers["x-request-id"]
+    assert "secret" not in json.dumps(events)
+    assert any(
+        rec.exc_info and "secret internal detail" in str(rec.exc_info[1]) for rec in caplog.records
+    )
+
+
+def test_hardening_09_unhandled_exception_is_json_500_with_request_id(
+    sample_index: Path, embedder: Embedder, caplog: pytest.LogCaptureFixture
+) -> None:
+    app = create_app(make_settings(sample_index), embedder)
+
+    def explode() -> None:
+        raise RuntimeError("secret internal detail")
+
+    async def route() -> dict[str, str]:
+        raise ZeroDivisionError("secret route detail")
+
+    app.add_api_route("/test-raises", route)
+    app.add_api_route("/test-dependency-raises", route, dependencies=[Depends(explode)])
+    with TestClient(app, raise_server_exceptions=False) as c, caplog.at_level(logging.ERROR):
+        for path in ("/test-raises", "/test-dependency-raises"):
+            r = c.get(path, headers={"X-Request-ID": "rid-500"})
+            body = _error_shape(r, 500, "internal_error")
+            assert body["request_id"] == "rid-500"
+            assert "secret" not in r.text
+    logged = [rec for rec in caplog.records if rec.exc_info]
+    assert {type(rec.exc_info[1]) for rec in logged if rec.exc_info} >= {
+        RuntimeError,
+        ZeroDivisionError,
+    }
+
+
+def test_hardening_21_docs_need_the_key_when_one_is_set(
+    sample_index: Path, embedder: Embedder
+) -> None:
+    with TestClient(create_app(make_settings(sample_index, api_key="s3cret"), embedder)) as c:
+        for path in ("/docs", "/redoc", "/openapi.json"):
+            assert c.get(path).status_code == 401, path
+            ok = c.get(path, headers={"Authorization": "Bearer s3cret"})
+            assert ok.status_code == 200, path
+    settings = make_settings(sample_index, api_key="s3cret", public_docs=True)
+    with TestClient(create_app(settings, embedder)) as c:
+        assert c.get("/openapi.json").status_code == 200
+        assert c.get("/docs").status_code == 200
+
+
+def test_hardening_21_readyz_shows_the_generation_not_the_path(
+    client: TestClient, sample_index: Path, tmp_path: Path, embedder: Embedder
+) -> None:
+    ready = client.get("/readyz").json()
+    assert ready["index"] == (sample_index / "CURRENT").read_text().strip()
+    assert str(sample_index) not in json.dumps(ready)
+    with TestClient(create_app(make_settings(tmp_path / "index"), embedder)) as c:
+        r = c.get("/readyz")
+        assert r.status_code == 503
+        assert str(tmp_path) not in r.text and r.json()["index"] is None
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "status", "error"),
+    [
+        ("GET", "/nope", 404, "not_found"),
+        ("GET", "/ask", 405, "method_not_allowed"),
+        ("DELETE", "/documents", 405, "method_not_allowed"),
+    ],
+)
+def test_hardening_23_404_and_405_have_the_error_shape(
+    client: TestClient, method: str, path: str, status: int, error: str
+) -> None:
+    r = client.request(method, path)
+    _error_shape(r, status, error)
+    if status == 405:
+        assert r.headers["allow"]
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        b"{not json",
+        b'{"question": "\xff\xfe"}',
+        b"[" * 5000 + b"]" * 5000,
+        b'{"question": "ok?"',
+    ],
+    ids=["syntax", "invalid-utf8", "too-deep", "truncated"],
+)
+def test_hardening_23_malformed_json_has_the_error_shape(
+    client: TestClient, content: bytes
+) -> None:
+    r = client.post("/ask", content=content, headers={"content-type": "application/json"})
+    _error_shape(r, 422, "invalid_request")
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["\u0000", "\u0000\u0000 \u0000", "\u200b\u200c\u200d", "\ufeff", " \ufeff\u2060\u00ad "],
+    ids=["nul", "nuls", "zero-width", "bom", "mixed"],
+)
+def test_hardening_23_invisible_only_question_is_422_empty(
+    client: TestClient, question: str
+) -> None:
+    r = client.post("/ask", json={"question": question})
+    body = _error_shape(r, 422, "invalid_request")
+    assert body["detail"][0]["field"] == "question"
+    assert body["detail"][0]["problem"].startswith("question is empty")

@@ -1,0 +1,169 @@
+"""The HTTP routes: POST /ask, GET /documents, GET /readyz, GET /healthz, and the API docs."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import uuid
+from pathlib import Path
+from typing import Any
+
+import anyio
+from fastapi import APIRouter, Depends, Request
+from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html
+from fastapi.responses import HTMLResponse, JSONResponse, Response
+
+from service.admission import admit
+from service.errors import InvalidRequest
+from service.logs import request_id_var
+from service.retriever import UnknownDocument
+from service.schemas import (
+    AskRequest,
+    AskResponse,
+    DocumentInfo,
+    DocumentsResponse,
+    ErrorBody,
+    ReadyResponse,
+    SkippedInfo,
+)
+from service.security import Guarded, State, docs_access
+from service.sse import SlotStream, events
+
+log = logging.getLogger("service")
+
+ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    code: {"model": ErrorBody} for code in (401, 413, 422, 429, 500, 503)
+}
+router = APIRouter()
+docs_router = APIRouter(dependencies=[Depends(docs_access)], include_in_schema=False)
+
+
+@router.get("/healthz", summary="The process is alive")
+async def healthz() -> dict[str, str]:
+    return {"status": "ok"}
+
+
+@router.get(
+    "/readyz",
+    response_model=ReadyResponse,
+    responses={503: {"model": ReadyResponse}},
+    summary="Index loaded; which generation, embedder, reranker and generator are active",
+)
+async def readyz(state: State) -> JSONResponse:
+    answerer = state.answerer
+    if answerer is None:
+        body = ReadyResponse(ready=False, index=None, detail=state.redact(state.not_ready))
+        return JSONResponse(body.model_dump(), status_code=503)
+    r = answerer.retriever
+    refused = state.refused.get(state.live_generation() or "")
+    body = ReadyResponse(
+        ready=True,
+        index=r.index.path.name,
+        detail=state.redact(f"newer generation refused: {refused.reason}") if refused else None,
+        embedder=f"{r.embedder.name} ({r.embedder.precision})",
+        reranker=r.reranker_status.describe(),
+        generator=answerer.generator.name,
+        chunks=len(r.index.chunks),
+        documents=len(r.index.manifest.documents),
+    )
+    return JSONResponse(body.model_dump())
+
+
+@router.get(
+    "/documents",
+    response_model=DocumentsResponse,
+    responses=ERROR_RESPONSES,
+    dependencies=Guarded,
+    summary="Ingested documents, and files the last ingest skipped",
+)
+async def documents(state: State) -> DocumentsResponse:
+    manifest = state.require().retriever.index.manifest
+    return DocumentsResponse(
+        documents=[
+            DocumentInfo(
+                doc_id=d.doc_id,
+                document=Path(d.path).name,
+                path=d.path,
+                pages=d.pages,
+                chunks=d.chunks,
+                pages_without_text=d.pages_without_text,
+                status=d.status,
+            )
+            for d in manifest.documents
+        ],
+        skipped=[SkippedInfo(**s.model_dump(exclude={"sha256"})) for s in manifest.skipped],
+    )
+
+
+@router.post(
+    "/ask",
+    response_model=AskResponse,
+    responses={
+        **ERROR_RESPONSES,
+        200: {
+            "content": {
+                "text/event-stream": {
+                    "description": "with stream=true: events sources, delta*, citations, "
+                    "done (or error); each `data:` is JSON"
+                }
+            }
+        },
+    },
+    dependencies=Guarded,
+    summary="Answer a question with page citations, or say the documents don't answer it",
+)
+async def ask(body: AskRequest, state: State, request: Request) -> Response:
+    limit = state.settings.max_question_chars
+    if len(body.question) > limit:
+        raise InvalidRequest(
+            f"question is {len(body.question)} characters; the limit is {limit}: shorten it"
+        )
+    answerer = state.require()  # hold this index for the whole request
+    rid = request_id_var.get() or uuid.uuid4().hex[:16]
+    if body.documents:
+        try:
+            answerer.retriever.resolve_documents(body.documents)
+        except UnknownDocument as exc:
+            raise InvalidRequest(str(exc)) from exc
+    stop = threading.Event()
+    # 503 Overloaded here, before any byte is sent; a client gone while queued frees its place.
+    slot, watcher = await admit(state.slots, request, stop)
+    if body.stream:
+        watcher.cancel()  # the stream listens for the disconnect itself
+        try:
+            return SlotStream(events(answerer, body, rid, stop), slot, stop, rid)
+        except BaseException:
+            slot.release()
+            raise
+    try:
+        response = await anyio.to_thread.run_sync(
+            lambda: answerer.ask(body.question, rid, body.top_k, body.documents, stop)
+        )
+    finally:
+        watcher.cancel()
+        slot.release()
+    log.info(
+        "answered",
+        extra={
+            "abstained": response.abstained,
+            "degraded": response.degraded,
+            "citations": len(response.citations),
+            "timings_ms": response.timings_ms,
+        },
+    )
+    return JSONResponse(response.model_dump())
+
+
+@docs_router.get("/openapi.json")
+async def openapi(request: Request) -> JSONResponse:
+    return JSONResponse(request.app.openapi())
+
+
+@docs_router.get("/docs")
+async def swagger(request: Request) -> HTMLResponse:
+    return get_swagger_ui_html(openapi_url="/openapi.json", title=f"{request.app.title} - docs")
+
+
+@docs_router.get("/redoc")
+async def redoc(request: Request) -> HTMLResponse:
+    return get_redoc_html(openapi_url="/openapi.json", title=f"{request.app.title} - ReDoc")
