@@ -1,8 +1,14 @@
-"""`python -m ingest PATH... [--index DIR] [--rebuild]`: PDFs in, hybrid index out.
+"""`python -m ingest PATH... [--index DIR] [--rebuild] [--debug]`: PDFs in, hybrid index out.
 
-Exit status: 0 every input ingested (or the index was already up to date); 1 the index was
-written but some inputs were skipped (reasons in the summary and the manifest); 2 nothing was
-written: no usable PDF, bad usage, bad settings, or the index is locked by another ingest.
+Exit status: 0 every input ingested (or the index was already up to date); 1 the index is
+written and current but some inputs were skipped (reasons in the summary and the manifest);
+2 the run failed and the previous index is unchanged: no usable PDF, bad usage, bad
+settings, the index is locked by another ingest or cannot be written, or an unexpected
+error (one line; `--debug` adds the traceback).
+
+Everything printed that a user or a file controls (paths, reasons) goes out without rich
+markup, and with control characters escaped, so a file name cannot garble or crash the
+output.
 """
 
 from __future__ import annotations
@@ -11,16 +17,19 @@ import argparse
 import logging
 import os
 import sys
+import traceback
 from pathlib import Path
 
 from pydantic import ValidationError
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from rich.text import Text
 
 from ingest.errors import IngestError
-from ingest.pipeline import IngestReport
-from ingest.pipeline import Progress as Hooks
+from ingest.inputs import shown
+from ingest.report import IngestReport
+from ingest.report import Progress as Hooks
 from ingest.settings import Settings
 
 EXIT_OK, EXIT_SKIPPED, EXIT_NOTHING = 0, 1, 2
@@ -31,7 +40,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="python -m ingest",
         description="Ingest PDFs (files or folders, searched recursively) into a hybrid index. "
         "The index mirrors the given paths: documents no longer among them are dropped.",
-        epilog="Exit status: 0 all ingested, 1 some files skipped, 2 nothing written.",
+        epilog="Exit status: 0 all ingested, 1 some files skipped, 2 failed: nothing written.",
     )
     parser.add_argument("paths", nargs="+", type=Path, help="PDF files or folders")
     parser.add_argument(
@@ -39,6 +48,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--rebuild", action="store_true", help="re-parse and re-embed everything")
     parser.add_argument("-q", "--quiet", action="store_true", help="no progress, summary only")
+    parser.add_argument(
+        "--debug", action="store_true", help="print the traceback of an unexpected error"
+    )
     return parser
 
 
@@ -46,26 +58,58 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
-    err = Console(stderr=True, soft_wrap=True)
+    err = Console(stderr=True, soft_wrap=True, highlight=False)
     try:
         settings = Settings(**({"index_dir": args.index} if args.index else {}))
     except ValidationError as exc:
-        err.print(f"[red]invalid settings:[/red] {exc}")
+        err.print(Text.assemble(("invalid settings: ", "red"), str(exc)))
         return EXIT_NOTHING
-
-    from ingest.pipeline import run_ingest  # heavy imports after argument errors are out
 
     try:
+        from ingest.pipeline import run_ingest  # heavy imports after argument errors are out
+
         with _progress(err, args.quiet) as hooks:
             report = run_ingest(settings, args.paths, rebuild=args.rebuild, progress=hooks)
-    except IngestError as exc:
-        err.print(f"[red]ingest failed:[/red] {exc}")
-        return EXIT_NOTHING
     except KeyboardInterrupt:
-        err.print("[yellow]interrupted: the previous index is unchanged[/yellow]")
+        err.print("interrupted: the previous index is unchanged", style="yellow", markup=False)
         return 130
-    print_summary(Console(soft_wrap=True), report)
+    except Exception as exc:  # noqa: BLE001 - every failure is one line and exit 2
+        if args.debug:
+            traceback.print_exc()
+        err.print(Text(f"ingest failed: {_reason(exc, settings.index_dir)}", style="red"))
+        return EXIT_NOTHING
+    try:
+        print_summary(Console(soft_wrap=True, highlight=False), report)
+    except Exception as exc:  # noqa: BLE001 - e.g. a closed stdout: the index is what counts
+        if args.debug:
+            traceback.print_exc()
+        err.print(Text(f"cannot print the summary: {shown(str(exc))}"), style="yellow")
     return report.exit_code
+
+
+def _reason(exc: Exception, index_dir: Path) -> str:
+    """One line saying what went wrong and what to do about it."""
+    hint = "" if isinstance(exc, IngestError) else "; run with --debug for the traceback"
+    if isinstance(exc, IngestError):
+        text = str(exc)
+    elif isinstance(exc, OSError) and _under(exc.filename, index_dir):
+        # Bad input files are skipped, never raised: an OSError on the index is the disk.
+        what = (
+            "it is not a folder"
+            if index_dir.exists() and not index_dir.is_dir()
+            else f"{exc.strerror or exc} ({exc.filename})"
+        )
+        text = f"cannot write the index at {index_dir}: {what}; the previous index is unchanged"
+    else:
+        text = f"unexpected {type(exc).__name__}: {exc}; the previous index is unchanged"
+    return shown(text) + hint
+
+
+def _under(filename: object, folder: Path) -> bool:
+    if not isinstance(filename, str | bytes | os.PathLike):
+        return False
+    path = Path(os.fsdecode(filename)).absolute()
+    return path == folder.absolute() or folder.absolute() in path.parents
 
 
 class _progress:
@@ -84,7 +128,8 @@ class _progress:
 
             def file_done(path: str, outcome: str) -> None:
                 done[0] += 1
-                self.console.print(f"[{done[0]}/{done[1]}] {path}: {outcome}", highlight=False)
+                line = f"[{done[0]}/{done[1]}] {shown(path)}: {shown(outcome)}"
+                self.console.print(line, markup=False, highlight=False)
 
             def files(total: int) -> None:
                 done[1] = total
@@ -119,17 +164,20 @@ class _progress:
 
 
 def print_summary(console: Console, report: IngestReport) -> None:
-    table = Table(title=f"Ingest summary: {report.index_dir}", show_header=False)
+    table = Table(title=Text(f"Ingest summary: {shown(str(report.index_dir))}"), show_header=False)
     table.add_column(style="bold")
     table.add_column(justify="right")
     rate = report.seconds or 1e-9
+    # files = new + changed + unchanged + skipped (ingest/report.py); kept is part of skipped.
     rows = [
         ("files", report.files),
         ("new", len(report.added)),
         ("changed", len(report.changed)),
         ("unchanged (reused)", len(report.reused)),
-        ("removed", len(report.removed)),
         ("skipped", len(report.skipped)),
+        ("  of which last good version kept", len(report.kept)),
+        ("removed (gone from disk)", len(report.removed)),
+        ("documents in index", report.documents),
         ("pages in index", report.pages),
         ("chunks in index", report.chunks),
         ("pages parsed", report.pages_parsed),
@@ -141,18 +189,26 @@ def print_summary(console: Console, report: IngestReport) -> None:
     for name, value in rows:
         table.add_row(name, str(value))
     console.print(table)
+
+    def line(text: str, style: str = "") -> None:
+        console.print(Text(text, style=style))
+
     if report.rebuild_reason:
-        console.print(f"full rebuild: {report.rebuild_reason}")
+        line(f"full rebuild: {shown(report.rebuild_reason)}")
     for skip in report.skipped:
-        console.print(f"[yellow]skipped[/yellow] {skip.path}: {skip.error}", highlight=False)
+        console.print(
+            Text.assemble(("skipped", "yellow"), f" {shown(skip.path)}: {shown(skip.error)}")
+        )
+    for path in report.removed:
+        line(f"removed {shown(path)}: no longer among the inputs")
     for note in report.notes:
-        console.print(f"note: {note}", highlight=False)
+        line(f"note: {shown(note)}")
     if report.documents == 0:
-        console.print("[red]no usable PDF: nothing written[/red]")
+        line("no usable PDF: nothing written", "red")
     elif report.up_to_date:
-        console.print("index is up to date: nothing to write")
+        line("index is up to date: nothing to write")
     elif report.written:
-        console.print(f"[green]index written to {report.index_dir}[/green]")
+        line(f"index written to {shown(str(report.index_dir))}", "green")
 
 
 if __name__ == "__main__":

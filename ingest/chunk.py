@@ -18,6 +18,8 @@ _SENTENCE_END = re.compile(r"(?<=[.!?])[\"')\]]*\s+(?=[\"'(\[]?[A-Z0-9])")
 # A line that starts a new block: list item, heading-like short line, table row.
 _BLOCK_START = re.compile(r"^(?:[-*\u2022\u25cf]|\d{1,3}[.)]|[a-z][.)])\s")
 _SHORT_LINE = 60
+# Segments tokenized per call (see Chunker._segments).
+_TOKENIZE_BATCH = 1024
 # A period after these is not a sentence end: list numbers, initials, abbreviations.
 _NO_BREAK_BEFORE = re.compile(
     r"(?:^|\s)(?:\d{1,3}|[A-Za-z]|e\.g|i\.e|etc|approx|incl|no|vs|fig|sec|dr|mr|mrs|ms)[.]$",
@@ -145,18 +147,20 @@ class Chunker:
 
     def _segments(self, pages: Sequence[Page]) -> list[_Segment]:
         spans = [(pi, s, e) for pi, page in enumerate(pages) for s, e in segment_page(page.text)]
-        if not spans:
-            return []
-        texts = [pages[pi].text[s:e] for pi, s, e in spans]
-        enc = self.tokenizer(texts, add_special_tokens=False, return_offsets_mapping=True)
         out: list[_Segment] = []
-        for (pi, s, e), ids, offsets in zip(
-            spans, enc["input_ids"], enc["offset_mapping"], strict=True
-        ):
-            if len(ids) <= self.max_tokens:
-                out.append(_Segment(pi, s, e, len(ids)))
-            else:
-                out.extend(self._split_long(pi, s, offsets))
+        # Tokenize in batches: the tokenizer's ids and offsets for a whole long document at
+        # once cost gigabytes of Python objects; per batch they are freed as we go.
+        for start in range(0, len(spans), _TOKENIZE_BATCH):
+            batch = spans[start : start + _TOKENIZE_BATCH]
+            texts = [pages[pi].text[s:e] for pi, s, e in batch]
+            enc = self.tokenizer(texts, add_special_tokens=False, return_offsets_mapping=True)
+            for (pi, s, e), ids, offsets in zip(
+                batch, enc["input_ids"], enc["offset_mapping"], strict=True
+            ):
+                if len(ids) <= self.max_tokens:
+                    out.append(_Segment(pi, s, e, len(ids)))
+                else:
+                    out.extend(self._split_long(pi, s, offsets))
         return out
 
     def _split_long(self, pi: int, base: int, offsets: list[tuple[int, int]]) -> list[_Segment]:

@@ -12,17 +12,27 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pypdf import PdfReader
-from pypdf.errors import FileNotDecryptedError, PdfReadError, PdfStreamError
+from pypdf.errors import (
+    DependencyError,
+    FileNotDecryptedError,
+    LimitReachedError,
+    PdfReadError,
+    PyPdfError,
+)
 
 from ingest.errors import (
     CorruptPdf,
+    DocumentError,
     EmptyFile,
     EncryptedPdf,
-    MissingFile,
     NotAPdf,
     NoTextLayer,
-    UnreadableFile,
+    ParserCrashed,
+    TooLarge,
+    UnsafePdf,
 )
+from ingest.inputs import read_bounded
+from ingest.visible import visible_text
 
 # pypdf logs recoverable damage as warnings; surface it through our summary instead.
 logging.getLogger("pypdf").setLevel(logging.ERROR)
@@ -39,6 +49,9 @@ _DIGITS = re.compile(r"\d+")
 # Dot leaders of tables of contents ("Scope ........ 4") carry no words.
 _LEADERS = re.compile(r"(?:\s*[.\u2026_]){4,}\s*")
 _ROMAN = re.compile(r"\b[ivxlcdm]+\b", re.IGNORECASE)
+# Defaults when parse_pdf is called without limits (tests, scripts); ingest passes settings.
+MAX_FILE_BYTES = 256 * 1024 * 1024
+MAX_DOCUMENT_CHARS = 10_000_000
 
 
 @dataclass(frozen=True)
@@ -62,22 +75,19 @@ class ParsedDocument:
     notes: list[str] = field(default_factory=list)
 
 
-def read_bytes(path: Path) -> bytes:
-    """Read a file once, mapping OS errors to document errors."""
-    try:
-        return path.read_bytes()
-    except FileNotFoundError as exc:
-        raise MissingFile("file not found (moved or deleted during the run?)") from exc
-    except IsADirectoryError as exc:
-        raise UnreadableFile("is a directory, not a file") from exc
-    except OSError as exc:
-        raise UnreadableFile(f"cannot read file: {exc.strerror or exc}") from exc
+def parse_pdf(
+    path: Path,
+    data: bytes | None = None,
+    *,
+    max_bytes: int = MAX_FILE_BYTES,
+    max_chars: int = MAX_DOCUMENT_CHARS,
+) -> ParsedDocument:
+    """Parse and clean one PDF; raises a DocumentError subclass when it cannot be used.
 
-
-def parse_pdf(path: Path, data: bytes | None = None) -> ParsedDocument:
-    """Parse and clean one PDF; raises a DocumentError subclass when it cannot be used."""
+    Never anything else: whatever pypdf raises on a hostile file becomes a DocumentError.
+    """
     if data is None:
-        data = read_bytes(path)
+        data = read_bounded(path, max_bytes)
     if not data:
         raise EmptyFile("empty file (0 bytes)")
     # The header may be preceded by junk bytes; readers accept it within the first 1 KiB.
@@ -91,16 +101,25 @@ def parse_pdf(path: Path, data: bytes | None = None) -> ParsedDocument:
             raise EncryptedPdf("encrypted: password required; decrypt it first (qpdf --decrypt)")
         page_count = len(reader.pages)
         labels = _page_labels(reader, page_count)
-        raw = [_extract(reader, i) for i in range(page_count)]
-    except EncryptedPdf:
+        raw, hidden = _extract_all(reader, page_count, max_chars)
+    except DocumentError:
         raise
     except FileNotDecryptedError as exc:
         raise EncryptedPdf("encrypted: password required; decrypt it first") from exc
-    except (PdfReadError, PdfStreamError, ValueError, KeyError, TypeError, AttributeError) as exc:
+    except LimitReachedError as exc:
+        raise UnsafePdf(
+            f"pypdf refused it: {exc} (a safety limit against decompression bombs and "
+            "huge page trees)"
+        ) from exc
+    except (PdfReadError, ValueError, KeyError, TypeError, AttributeError) as exc:
         raise CorruptPdf(f"corrupt or truncated PDF ({type(exc).__name__}: {exc})") from exc
-    except NotImplementedError as exc:
+    except (NotImplementedError, DependencyError) as exc:
         # e.g. AES without the cryptography package, or an unsupported filter.
         raise CorruptPdf(f"unsupported PDF feature: {exc}") from exc
+    except PyPdfError as exc:  # any other refusal by pypdf: the file, not the run
+        raise CorruptPdf(f"pypdf cannot read it ({type(exc).__name__}: {exc})") from exc
+    except Exception as exc:  # noqa: BLE001 - e.g. RecursionError on a deeply nested file
+        raise ParserCrashed(f"parser failed: {type(exc).__name__}: {exc}") from exc
 
     if page_count == 0:
         raise CorruptPdf("PDF has no pages")
@@ -125,14 +144,34 @@ def parse_pdf(path: Path, data: bytes | None = None) -> ParsedDocument:
     )
     if empty:
         doc.notes.append(f"{empty} of {page_count} pages have no text layer (OCR not supported)")
+    if hidden:
+        doc.notes.append(f"{hidden} hidden text run(s) not indexed (white, invisible or off-page)")
     return doc
 
 
-def _extract(reader: PdfReader, index: int) -> str:
-    try:
-        return reader.pages[index].extract_text() or ""
-    except (PdfReadError, PdfStreamError) as exc:
-        raise CorruptPdf(f"page {index + 1} cannot be read ({exc})") from exc
+def _extract_all(reader: PdfReader, page_count: int, max_chars: int) -> tuple[list[str], int]:
+    """Visible text of every page, and how many hidden text runs were dropped.
+
+    Stops as soon as the text passes `max_chars`, so an enormous document costs neither the
+    time to extract it all nor the memory to hold it.
+    """
+    raw: list[str] = []
+    hidden = total = 0
+    for index in range(page_count):
+        page = reader.pages[index]
+        try:
+            text, dropped = visible_text(page, reader)
+        except PdfReadError as exc:
+            raise CorruptPdf(f"page {index + 1} cannot be read ({exc})") from exc
+        hidden += dropped
+        total += len(text)
+        if total > max_chars:
+            raise TooLarge(
+                f"more than {max_chars} characters of text (RAG_MAX_DOCUMENT_CHARS): split "
+                "the document or raise the limit"
+            )
+        raw.append(text)
+    return raw, hidden
 
 
 def _page_labels(reader: PdfReader, page_count: int) -> list[str]:

@@ -127,3 +127,15 @@ def test_dehyphenate_keeps_real_hyphens() -> None:
 
 def test_normalize_collapses_spaces_and_drops_control_characters() -> None:
     assert normalize("a\u00a0\u00a0b\x00c\r\n  d ") == "a bc\nd"
+
+
+@pytest.mark.parametrize("name", ["white_text.pdf", "invisible_text.pdf", "offpage_text.pdf"])
+def test_hardening_20_hidden_text_is_dropped_at_parse(name: str) -> None:
+    from tests.fixtures.make_fixtures import BANNER_SENTENCE, HIDDEN_SENTENCES, HIDDEN_VISIBLE
+
+    doc = parse_pdf(FIXTURES / "hidden" / name)
+    visible = [*HIDDEN_VISIBLE, BANNER_SENTENCE] if name == "white_text.pdf" else HIDDEN_VISIBLE
+    assert doc.pages[0].text.split("\n") == list(visible)
+    assert not any(s in doc.pages[0].text for s in HIDDEN_SENTENCES[name])
+    hidden = len(HIDDEN_SENTENCES[name])
+    assert doc.notes == [f"{hidden} hidden text run(s) not indexed (white, invisible or off-page)"]

@@ -172,8 +172,8 @@ def test_file_vanishing_mid_run_is_skipped(
 ) -> None:
     real_hash = pipeline.file_sha256
 
-    def hash_then_delete(path: Path) -> str:
-        digest = real_hash(path)
+    def hash_then_delete(path: Path, *limit: int) -> str:
+        digest = real_hash(path, *limit)
         if path.name == "labels.pdf":
             path.unlink()  # gone between hashing and parsing
         return digest
@@ -246,3 +246,83 @@ def test_unchanged_corpus_is_recognised_without_loading_the_model(
     shutil.copy(FIXTURES / "clean.pdf", fixture_dir / "empty.pdf")
     with pytest.raises(AssertionError, match="must not load"):
         pipeline.run_ingest(settings, [fixture_dir])
+
+
+def _counts_add_up(report: pipeline.IngestReport, documents_in_index: int) -> None:
+    """The summary's accounting: every input lands in exactly one of new / changed /
+    unchanged / skipped; the index holds those documents plus the kept ones."""
+    assert report.files == (
+        len(report.added) + len(report.changed) + len(report.reused) + len(report.skipped)
+    )
+    assert documents_in_index == (
+        len(report.added) + len(report.changed) + len(report.reused) + len(report.kept)
+    )
+    assert set(report.kept) <= {s.path for s in report.skipped}
+
+
+def test_hardening_13_broken_overwrite_keeps_last_good_version_and_counts_add_up(
+    fixture_dir: Path, settings: Settings, embedder: Embedder
+) -> None:
+    corpus = fixture_dir.parent / "corpus"
+    corpus.mkdir()
+    for name in ("clean.pdf", "labels.pdf", "injection.pdf"):
+        shutil.copy(fixture_dir / name, corpus / name)
+    _ingest(settings, embedder, corpus)
+    labels_before = [c.text for c in load_index(settings.index_dir).chunks if "labels" in c.source]
+
+    shutil.copy(FIXTURES / "truncated.pdf", corpus / "labels.pdf")  # overwritten, broken
+    (corpus / "injection.pdf").unlink()  # removed from disk
+    shutil.copy(FIXTURES / "two_column.pdf", corpus / "two_column.pdf")  # new
+    report = _ingest(settings, embedder, corpus)
+
+    idx = load_index(settings.index_dir)
+    # The last good version stays searchable, and the run says so.
+    assert [c.text for c in idx.chunks if "labels" in c.source] == labels_before
+    labels = str(corpus / "labels.pdf")
+    assert report.kept == [labels]
+    assert [(s.path, s.code) for s in report.skipped] == [(labels, "corrupt")]
+    assert "previous version kept" in report.skipped[0].error
+    assert [Path(p).name for p in report.added] == ["two_column.pdf"]
+    assert [Path(p).name for p in report.removed] == ["injection.pdf"]
+    assert [Path(p).name for p in report.reused] == ["clean.pdf"]
+    assert report.changed == [] and report.exit_code == 1
+    _counts_add_up(report, len(idx.manifest.documents))
+    # Unchanged since: up to date, and still the same accounting.
+    again = _ingest(settings, embedder, corpus)
+    assert again.up_to_date and again.kept == [labels]
+    _counts_add_up(again, len(idx.manifest.documents))
+    # A good copy replaces the kept version as an ordinary change.
+    shutil.copy(FIXTURES / "ligatures.pdf", corpus / "labels.pdf")
+    fixed = _ingest(settings, embedder, corpus)
+    assert fixed.changed == [labels] and fixed.kept == [] and fixed.exit_code == 0
+    _counts_add_up(fixed, len(load_index(settings.index_dir).manifest.documents))
+
+
+def test_hardening_14_corrupt_live_index_is_rebuilt_not_up_to_date(
+    fixture_dir: Path, settings: Settings, embedder: Embedder
+) -> None:
+    _ingest(settings, embedder, fixture_dir / "clean.pdf")
+    gen = load_index(settings.index_dir).path
+    chunks = gen / "chunks.jsonl"
+    chunks.write_bytes(chunks.read_bytes().replace(b"42 concurrent", b"43 concurrent"))
+    report = _ingest(settings, embedder, fixture_dir / "clean.pdf")
+    assert not report.up_to_date and report.written
+    assert report.rebuild_reason is not None and "digest" in report.rebuild_reason
+    assert report.exit_code == 0
+    texts = [c.text for c in load_index(settings.index_dir).chunks]
+    assert any("42 concurrent sessions" in t for t in texts)
+
+
+def test_hardening_20_hidden_sentences_are_not_in_the_index(
+    settings: Settings, embedder: Embedder
+) -> None:
+    from tests.fixtures.make_fixtures import BANNER_SENTENCE, HIDDEN_SENTENCES, HIDDEN_VISIBLE
+
+    report = _ingest(settings, embedder, FIXTURES / "hidden")
+    assert report.exit_code == 0 and len(report.added) == 3
+    text = "\n".join(c.text for c in load_index(settings.index_dir).chunks)
+    for sentence in (*HIDDEN_VISIBLE, BANNER_SENTENCE):
+        assert sentence in text
+    for hidden in HIDDEN_SENTENCES.values():
+        for sentence in hidden:
+            assert sentence not in text
