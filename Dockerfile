@@ -28,6 +28,7 @@ RUN python requirements.py torch > /tmp/torch.txt \
     && rm /tmp/*.txt requirements.py
 
 COPY README.md ./
+COPY core core
 COPY ingest ingest
 COPY service service
 COPY eval eval

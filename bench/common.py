@@ -14,7 +14,7 @@ from typing import Any, TypeVar
 
 import numpy as np
 
-from ingest.embed import cpu_has_native_bf16
+from core.embed import cpu_has_native_bf16
 
 REPO = Path(__file__).resolve().parents[1]
 GOLDEN = REPO / "eval" / "golden" / "sample.jsonl"

@@ -12,8 +12,8 @@ import numpy as np
 from rich.progress import Progress
 
 from bench.common import Section, Table, elapsed_ms, ms, ratio, summarize, timer
-from ingest.embed import Embedder, cpu_has_native_bf16, load_embedder
-from ingest.settings import DEFAULT_EMBEDDER
+from core.config import DEFAULT_EMBEDDER
+from core.embed import Embedder, cpu_has_native_bf16, load_embedder
 
 
 def _measure(

@@ -11,8 +11,8 @@ from typing import Any
 from rich.progress import Progress
 
 from bench.common import Section, Table, elapsed_ms, ms, ratio, summarize, timer
-from ingest.index import IndexData
-from ingest.lexical import tokenize
+from core.index import IndexData
+from core.tokenize import tokenize
 from service.lexical import BM25sEngine, LexicalEngine, RankBM25Engine, top_k
 
 LEXICAL_K = 50

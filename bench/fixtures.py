@@ -11,10 +11,10 @@ import shutil
 from pathlib import Path
 
 from bench.common import SAMPLE_PDFS
-from ingest.embed import Embedder
-from ingest.index import IndexData, load_index
+from core.config import Settings
+from core.embed import Embedder
+from core.index import IndexData, load_index
 from ingest.pipeline import run_ingest
-from ingest.settings import Settings
 from service.rerank import CrossEncoderReranker, make_random_cross_encoder
 
 CACHE = Path(__file__).resolve().parent / ".cache"

@@ -17,8 +17,8 @@ from scipy.stats import spearmanr
 
 from bench.common import Section, Table, elapsed_ms, ms, ratio, summarize, timer
 from bench.fixtures import RERANK_MAX_TOKENS
-from ingest.embed import cpu_has_native_bf16
-from ingest.settings import Settings
+from core.config import Settings
+from core.embed import cpu_has_native_bf16
 from service.rerank import CrossEncoderReranker
 from service.retriever import HybridRetriever, SearchParams
 

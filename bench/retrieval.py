@@ -11,7 +11,7 @@ from typing import Any
 from rich.progress import Progress
 
 from bench.common import Section, Table, elapsed_ms, ms, ratio, summarize, timer
-from ingest.settings import Settings
+from core.config import Settings
 from service.retriever import HybridRetriever, SearchParams
 
 STAGES = ("embed_query", "bm25", "dense", "fusion", "rerank", "total")

@@ -14,9 +14,9 @@ from rich.progress import Progress
 
 from bench import fixtures, report
 from bench.common import CpuMonitor, Plan, Section, load_questions
-from ingest.embed import Embedder, load_embedder
-from ingest.index import IndexData
-from ingest.settings import DEFAULT_EMBEDDER, Settings
+from core.config import DEFAULT_EMBEDDER, Settings
+from core.embed import Embedder, load_embedder
+from core.index import IndexData
 from service.rerank import CrossEncoderReranker, RerankerStatus
 from service.retriever import HybridRetriever
 

@@ -2,7 +2,7 @@
 
 Texts: real sentences of the sample's chunks, sampled with a fixed seed into ~150-word
 chunks; each synthetic chunk draws from a window of 5 neighbouring real chunks, so a text
-stays on one topic. BM25 token ids come from `ingest.index.build_lexical` on those texts.
+stays on one topic. BM25 token ids come from `core.index.build_lexical` on those texts.
 
 Vectors are NOT embeddings: 100k chunks cannot be embedded on 2 CPU cores in minutes. Each
 is the vector of the real chunk at the window's centre plus Gaussian noise (per-dimension
@@ -21,8 +21,8 @@ from typing import Any
 import faiss
 import numpy as np
 
-from ingest.chunk import Chunk
-from ingest.index import IndexData, build_lexical
+from core.chunk import Chunk
+from core.index import IndexData, build_lexical
 
 SEED = 0
 WORDS = 150

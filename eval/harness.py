@@ -18,12 +18,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
 
+from core.config import Settings
+from core.embed import Embedder, load_embedder
 from eval.catalog import OF_ANSWER
 from eval.golden import GoldenItem, golden_hash, load_golden
 from eval.runner import Record, http_asker, in_process_asker, retrieval_asker, run
 from eval.scoring import per_question, summarize
-from ingest.embed import Embedder, load_embedder
-from ingest.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
 GOLDEN = ROOT / "eval" / "golden" / "sample.jsonl"

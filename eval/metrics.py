@@ -15,9 +15,9 @@ from typing import Any
 
 import numpy as np
 
+from core.tokenize import STOPWORDS, tokenize
 from eval.golden import GoldenItem
 from eval.runner import Record
-from ingest.lexical import STOPWORDS, tokenize
 
 NAN = float("nan")
 _MARKER = re.compile(r"\s*\[\d+\]")

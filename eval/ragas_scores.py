@@ -9,9 +9,9 @@ import os
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from core.config import Settings
 from eval.metrics import NAN, _covers
 from eval.runner import Record
-from ingest.settings import Settings
 
 os.environ.setdefault("RAGAS_DO_NOT_TRACK", "true")  # no usage telemetry from CI
 log = logging.getLogger(__name__)
@@ -23,7 +23,7 @@ _WINDOW_SENTENCES = 3
 
 def sentence_windows(text: str) -> list[str]:
     """Every run of 1.._WINDOW_SENTENCES consecutive sentences of a chunk."""
-    from ingest.chunk import segment_page
+    from core.segment import segment_page
 
     spans = segment_page(text)
     return [

@@ -16,10 +16,10 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
+from core.config import DEFAULT_EMBEDDER, Settings
+from core.embed import load_embedder
 from eval.catalog import SWEEP_COLUMNS
 from eval.harness import REPORTS, ROOT, EvalConfig, evaluate
-from ingest.embed import load_embedder
-from ingest.settings import DEFAULT_EMBEDDER, Settings
 
 TABLE_COLUMNS = SWEEP_COLUMNS[:6]
 

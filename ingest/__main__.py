@@ -26,11 +26,11 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 from rich.text import Text
 
-from ingest.errors import IngestError
+from core.config import Settings
+from core.errors import CoreError
 from ingest.inputs import shown
 from ingest.report import IngestReport
 from ingest.report import Progress as Hooks
-from ingest.settings import Settings
 
 EXIT_OK, EXIT_SKIPPED, EXIT_NOTHING = 0, 1, 2
 
@@ -89,8 +89,8 @@ def main(argv: list[str] | None = None) -> int:
 
 def _reason(exc: Exception, index_dir: Path) -> str:
     """One line saying what went wrong and what to do about it."""
-    hint = "" if isinstance(exc, IngestError) else "; run with --debug for the traceback"
-    if isinstance(exc, IngestError):
+    hint = "" if isinstance(exc, CoreError) else "; run with --debug for the traceback"
+    if isinstance(exc, CoreError):
         text = str(exc)
     elif isinstance(exc, OSError) and _under(exc.filename, index_dir):
         # Bad input files are skipped, never raised: an OSError on the index is the disk.

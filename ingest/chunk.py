@@ -6,25 +6,16 @@ measured with the embedder's tokenizer and never exceeds the budget.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from core.chunk import Chunk
+from core.segment import segment_page
 from ingest.parse import Page
 
-# Sentence ends: . ! ? (optionally followed by quotes/brackets) then space and a likely start.
-_SENTENCE_END = re.compile(r"(?<=[.!?])[\"')\]]*\s+(?=[\"'(\[]?[A-Z0-9])")
-# A line that starts a new block: list item, heading-like short line, table row.
-_BLOCK_START = re.compile(r"^(?:[-*\u2022\u25cf]|\d{1,3}[.)]|[a-z][.)])\s")
-_SHORT_LINE = 60
 # Segments tokenized per call (see Chunker._segments).
 _TOKENIZE_BATCH = 1024
-# A period after these is not a sentence end: list numbers, initials, abbreviations.
-_NO_BREAK_BEFORE = re.compile(
-    r"(?:^|\s)(?:\d{1,3}|[A-Za-z]|e\.g|i\.e|etc|approx|incl|no|vs|fig|sec|dr|mr|mrs|ms)[.]$",
-    re.IGNORECASE | re.MULTILINE,
-)
 
 
 class Tokenizer(Protocol):
@@ -34,69 +25,11 @@ class Tokenizer(Protocol):
 
 
 @dataclass(frozen=True)
-class Chunk:
-    """A span of one document; offsets index into the cleaned text of its first/last page."""
-
-    id: str
-    doc_id: str
-    source: str
-    ordinal: int
-    page_start: int
-    page_end: int
-    label_start: str
-    label_end: str
-    char_start: int
-    char_end: int
-    n_tokens: int
-    text: str
-    # (offset in `text`, physical page) where each later page begins.
-    page_breaks: tuple[tuple[int, int], ...] = ()
-
-    def page_at(self, offset: int) -> int:
-        """Physical page of the character at `offset` in this chunk's text."""
-        page = self.page_start
-        for brk, number in self.page_breaks:
-            if offset < brk:
-                break
-            page = number
-        return page
-
-
-@dataclass(frozen=True)
 class _Segment:
     page: int  # index into pages
     start: int
     end: int
     tokens: int
-
-
-def segment_page(text: str) -> list[tuple[int, int]]:
-    """Character spans of sentences and block lines (list items, headings) of one page."""
-    spans: list[tuple[int, int]] = []
-    block_start = 0
-    lines = text.split("\n")
-    offset = 0
-    for i, line in enumerate(lines):
-        end = offset + len(line)
-        nxt = lines[i + 1] if i + 1 < len(lines) else None
-        # A block ends after a short line (heading, table row) or before a list item.
-        if nxt is None or len(line) < _SHORT_LINE or _BLOCK_START.match(nxt) or not line:
-            spans.extend(_sentences(text, block_start, end))
-            block_start = end + 1
-        offset = end + 1
-    return [(s, e) for s, e in spans if text[s:e].strip()]
-
-
-def _sentences(text: str, start: int, end: int) -> list[tuple[int, int]]:
-    spans = []
-    pos = start
-    for match in _SENTENCE_END.finditer(text, start, end):
-        if _NO_BREAK_BEFORE.search(text, max(0, match.start() - 8), match.start()):
-            continue
-        spans.append((pos, match.start()))
-        pos = match.end()
-    spans.append((pos, end))
-    return [(s, e) for s, e in spans if e > s]
 
 
 class Chunker:

@@ -1,32 +1,25 @@
-"""Errors raised by ingestion and by index loading.
+"""Errors raised by ingestion. Settings, embedder and index errors are in `core.errors`.
 
-IngestError
-├── DocumentError          one input file cannot be used; it is skipped, the run goes on
-│   ├── MissingFile        path does not exist or vanished mid-run (retry after fixing the path)
-│   ├── BrokenLink         dangling symbolic link or a symlink loop (fix the link, retry)
-│   ├── UnreadableFile     permission or I/O error (retry after fixing permissions)
-│   │   └── NotRegularFile a FIFO, device, socket or directory named *.pdf (nothing to read)
-│   ├── TooLarge           over RAG_MAX_FILE_BYTES or RAG_MAX_DOCUMENT_CHARS (split the
-│   │                      document or raise the limit, then retry)
-│   ├── EmptyFile          zero bytes (no retry helps)
-│   ├── NotAPdf            no PDF header: another format renamed .pdf (no retry helps)
-│   ├── CorruptPdf         truncated or damaged PDF (repair it, e.g. `qpdf`, then retry)
-│   │   └── UnsafePdf      over a pypdf safety limit: decompression bomb, huge page tree
-│   │                      (no retry helps; `qpdf` may rewrite a legitimate file)
-│   ├── EncryptedPdf       needs a password (decrypt it first, then retry)
-│   ├── NoTextLayer        scanned pages only (OCR it first, then retry)
-│   ├── DuplicateDocument  same bytes as another input (nothing to do)
-│   ├── ParseTimeout       parsing took longer than RAG_PARSE_TIMEOUT_S; the worker was
-│   │                      killed (retried on the next run; raise the limit if it is legitimate)
-│   └── ParserCrashed      the parser failed unexpectedly or its process died, also on a
-│                          retry (retried on the next run)
-├── EmbedderError          the embedding model cannot be loaded or is not the expected one
-├── ConfigError            settings that cannot work together (fix the settings)
-└── IndexError_            the index on disk cannot be used
-    ├── IndexNotFound      nothing ingested yet (run `make ingest`)
-    ├── IndexIncompatible  other schema version or embedder (re-ingest with --rebuild)
-    ├── IndexCorrupt       files missing or inconsistent (re-ingest with --rebuild)
-    └── IndexLocked        another ingest is writing (wait for it)
+IngestError (a core.errors.CoreError)
+└── DocumentError          one input file cannot be used; it is skipped, the run goes on
+    ├── MissingFile        path does not exist or vanished mid-run (retry after fixing the path)
+    ├── BrokenLink         dangling symbolic link or a symlink loop (fix the link, retry)
+    ├── UnreadableFile     permission or I/O error (retry after fixing permissions)
+    │   └── NotRegularFile a FIFO, device, socket or directory named *.pdf (nothing to read)
+    ├── TooLarge           over RAG_MAX_FILE_BYTES or RAG_MAX_DOCUMENT_CHARS (split the
+    │                      document or raise the limit, then retry)
+    ├── EmptyFile          zero bytes (no retry helps)
+    ├── NotAPdf            no PDF header: another format renamed .pdf (no retry helps)
+    ├── CorruptPdf         truncated or damaged PDF (repair it, e.g. `qpdf`, then retry)
+    │   └── UnsafePdf      over a pypdf safety limit: decompression bomb, huge page tree
+    │                      (no retry helps; `qpdf` may rewrite a legitimate file)
+    ├── EncryptedPdf       needs a password (decrypt it first, then retry)
+    ├── NoTextLayer        scanned pages only (OCR it first, then retry)
+    ├── DuplicateDocument  same bytes as another input (nothing to do)
+    ├── ParseTimeout       parsing took longer than RAG_PARSE_TIMEOUT_S; the worker was
+    │                      killed (retried on the next run; raise the limit if it is legitimate)
+    └── ParserCrashed      the parser failed unexpectedly or its process died, also on a
+                           retry (retried on the next run)
 
 Permanent or transient: a DocumentError class with `permanent = True` fails the same way for
 the same bytes, so the skip is recorded with the file's sha256 and an unchanged file is not
@@ -38,8 +31,10 @@ again, so a transient failure never becomes "index is up to date".
 
 from __future__ import annotations
 
+from core.errors import CoreError
 
-class IngestError(Exception):
+
+class IngestError(CoreError):
     """Base of every error this package raises on purpose."""
 
 
@@ -116,31 +111,3 @@ class ParseTimeout(DocumentError):
 
 class ParserCrashed(DocumentError):
     code = "parser_crashed"
-
-
-class EmbedderError(IngestError):
-    """The embedder cannot be loaded, or its weights are not the ones expected."""
-
-
-class ConfigError(IngestError):
-    """Settings that cannot work together, e.g. chunks longer than the embedder reads."""
-
-
-class IndexError_(IngestError):  # trailing underscore: do not shadow the builtin
-    """The index directory cannot be used as it is."""
-
-
-class IndexNotFound(IndexError_):
-    """No index has been written at the configured path yet."""
-
-
-class IndexIncompatible(IndexError_):
-    """The index was built with another schema version or embedder than configured."""
-
-
-class IndexCorrupt(IndexError_):
-    """Index files are missing or disagree with each other."""
-
-
-class IndexLocked(IndexError_):
-    """Another ingest holds the index lock."""

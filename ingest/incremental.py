@@ -9,9 +9,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from ingest.embed import Embedder, resolve_model, weights_fingerprint
-from ingest.errors import DocumentError, IndexError_, IndexNotFound
-from ingest.index import (
+from core.config import Settings
+from core.embed import Embedder, resolve_model, weights_fingerprint
+from core.errors import IndexError_, IndexNotFound
+from core.index import (
     SCHEMA_VERSION,
     ChunkerInfo,
     DocumentRecord,
@@ -23,9 +24,9 @@ from ingest.index import (
     now_iso,
     verify_live,
 )
+from ingest.errors import DocumentError
 from ingest.inputs import Input, file_sha256
 from ingest.report import IngestReport
-from ingest.settings import Settings
 
 
 def chunker_info(settings: Settings) -> ChunkerInfo:

@@ -16,17 +16,19 @@ from pathlib import Path
 
 import numpy as np
 
-from ingest.chunk import Chunk, Chunker
-from ingest.embed import Embedder, Vectors, load_embedder
-from ingest.errors import ConfigError, DocumentError, DuplicateDocument, ParserCrashed
+from core.chunk import Chunk
+from core.config import Settings
+from core.embed import Embedder, Vectors, load_embedder
+from core.errors import ConfigError
+from core.index import DocumentRecord, IndexData, SkippedFile, write_generation, writer_lock
+from ingest.chunk import Chunker
+from ingest.errors import DocumentError, DuplicateDocument, ParserCrashed
 from ingest.incremental import build_manifest, previous, unchanged
-from ingest.index import DocumentRecord, IndexData, SkippedFile, write_generation, writer_lock
 from ingest.inputs import Input, discover, file_sha256
 from ingest.parse import ParsedDocument
 from ingest.report import IngestReport as IngestReport  # re-exported: callers import it here
 from ingest.report import Progress as Progress
 from ingest.report import skip
-from ingest.settings import Settings
 from ingest.workers import ParseLimits, ParsePool
 
 # Embed once this many chunks are waiting: big enough for length-sorted batches.

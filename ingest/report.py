@@ -20,8 +20,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from core.manifest import SkippedFile
 from ingest.errors import DocumentError
-from ingest.manifest import SkippedFile
 
 
 @dataclass

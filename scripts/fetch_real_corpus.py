@@ -52,6 +52,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
 
+from core.hashing import file_sha256
+
 ROOT = Path(__file__).resolve().parent.parent
 MANIFEST = ROOT / "eval" / "golden" / "real_corpus.json"
 DEFAULT_OUT = ROOT / "data" / "real"
@@ -103,14 +105,6 @@ def load_manifest(path: Path) -> list[PinnedPdf]:
     return pins
 
 
-def sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def _deb_candidates(cache: Path, pin: PinnedPdf) -> list[Path]:
     # apt-get download names files <package>_<version>_<arch>.deb, with ':' (epoch) as %3a.
     version = quote(pin.version, safe="+~.-")
@@ -144,7 +138,7 @@ def _apt_advice(pin: PinnedPdf, stderr: str) -> str:
 def ensure_deb(pin: PinnedPdf, cache: Path) -> Path:
     """The pinned .deb in the cache, downloaded and verified if needed."""
     for cand in _deb_candidates(cache, pin):
-        if sha256_file(cand) == pin.deb_sha256:
+        if file_sha256(cand) == pin.deb_sha256:
             return cand
         print(f"  {cand.name}: sha256 differs from the pin; downloading it again")
         cand.unlink()
@@ -171,7 +165,7 @@ def ensure_deb(pin: PinnedPdf, cache: Path) -> Path:
     if not found:
         raise FetchError(f"apt-get reported success but no {pin.package} .deb is in {cache}")
     deb = found[0]
-    got = sha256_file(deb)
+    got = file_sha256(deb)
     if got != pin.deb_sha256:
         raise FetchError(
             f"{deb.name}: sha256 {got} but the manifest pins {pin.deb_sha256}. The mirror "
@@ -242,7 +236,7 @@ def fetch(pins: list[PinnedPdf], out: Path, cache: Path) -> tuple[int, list[str]
     for pin in pins:
         target = out / pin.output
         if target.is_file():
-            if sha256_file(target) == pin.pdf_sha256:
+            if file_sha256(target) == pin.pdf_sha256:
                 continue
             print(f"{pin.output}: present but its sha256 differs from the pin; replacing it")
         print(f"{pin.output}: from {pin.spec}, {pin.path}")

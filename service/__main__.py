@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 
-from ingest.settings import Settings
+from core.config import Settings
 from service.app import create_app
 from service.logs import configure_logging
 from service.server import serve

@@ -10,8 +10,8 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from ingest.chunk import Chunk
-from ingest.settings import Settings
+from core.chunk import Chunk
+from core.config import Settings
 from service import citations
 from service.errors import ClientGone
 from service.generate.base import Context, Draft, Generator, GeneratorError

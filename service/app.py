@@ -17,8 +17,8 @@ import anyio
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
-from ingest.embed import Embedder
-from ingest.settings import Settings
+from core.config import Settings
+from core.embed import Embedder
 from service import handlers
 from service.middleware import BodyLimit, RequestContext
 from service.routes import docs_router, router

@@ -2,7 +2,7 @@
 
 Two engines: bm25s (sparse matrices, milliseconds at 100k chunks) and rank-bm25 (pure
 Python, the reference implementation). Both read the token ids that ingest wrote, so index
-and query are tokenized by the same function (`ingest.lexical.tokenize`).
+and query are tokenized by the same function (`core.tokenize.tokenize`).
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from typing import Protocol
 import numpy as np
 import numpy.typing as npt
 
-from ingest.index import IndexData
+from core.index import IndexData
 
 Scores = npt.NDArray[np.float32]
 

@@ -16,8 +16,8 @@ from typing import Any, Protocol
 import numpy as np
 import numpy.typing as npt
 
-from ingest.embed import cpu_has_native_bf16, packaged_minilm_path
-from ingest.settings import Settings
+from core.config import Settings
+from core.embed import cpu_has_native_bf16, packaged_minilm_path
 
 log = logging.getLogger(__name__)
 

@@ -15,11 +15,11 @@ import faiss
 import numpy as np
 import numpy.typing as npt
 
-from ingest.chunk import Chunk
-from ingest.embed import Embedder
-from ingest.index import IndexData
-from ingest.lexical import tokenize
-from ingest.settings import Settings
+from core.chunk import Chunk
+from core.config import Settings
+from core.embed import Embedder
+from core.index import IndexData
+from core.tokenize import tokenize
 from service import fusion
 from service.lexical import LexicalEngine, make_engine, top_k
 from service.rerank import Reranker, RerankerStatus

@@ -5,9 +5,9 @@ from __future__ import annotations
 import logging
 import time
 
-from ingest.embed import Embedder, load_embedder
-from ingest.index import check_embedder, load_index
-from ingest.settings import Settings
+from core.config import Settings
+from core.embed import Embedder, load_embedder
+from core.index import check_embedder, load_index
 from service.rerank import Reranker, RerankerStatus, load_reranker
 from service.retriever import HybridRetriever
 

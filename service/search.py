@@ -12,8 +12,8 @@ from pathlib import Path
 
 from rich.console import Console
 
-from ingest.errors import IngestError
-from ingest.settings import Settings
+from core.config import Settings
+from core.errors import CoreError
 from service.retriever import Hit, SearchParams, SearchResult, UnknownDocument
 
 
@@ -78,7 +78,7 @@ def main(argv: list[str] | None = None) -> int:
             settings, top_k=args.top_k, fusion=args.fusion, rerank=not args.no_rerank
         )
         result = retriever.search(args.question, params, args.document)
-    except (IngestError, UnknownDocument) as exc:
+    except (CoreError, UnknownDocument) as exc:
         err.print(f"[red]{exc}[/red]")
         return 2
     if args.json:

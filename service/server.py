@@ -29,7 +29,7 @@ from fastapi import FastAPI
 from starlette.types import Receive, Scope, Send
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
-from ingest.settings import Settings
+from core.config import Settings
 from service.errors import Overloaded
 from service.handlers import error_response
 

@@ -17,10 +17,10 @@ from dataclasses import dataclass, field
 import anyio
 from fastapi import Request
 
-from ingest.embed import Embedder
-from ingest.errors import IndexNotFound
-from ingest.index import CURRENT
-from ingest.settings import Settings
+from core.config import Settings
+from core.embed import Embedder
+from core.errors import IndexNotFound
+from core.index import CURRENT
 from service.answer import AnswerService
 from service.errors import NotReady
 from service.limits import ConcurrencyLimiter, RateLimiter

@@ -11,8 +11,8 @@ import pytest
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
-from ingest.embed import Embedder, load_embedder  # noqa: E402
-from ingest.settings import DEFAULT_EMBEDDER, Settings  # noqa: E402
+from core.config import DEFAULT_EMBEDDER, Settings  # noqa: E402
+from core.embed import Embedder, load_embedder  # noqa: E402
 
 FIXTURES = Path(__file__).parent / "fixtures" / "pdfs"
 SAMPLE = Path(__file__).parent.parent / "data" / "sample"

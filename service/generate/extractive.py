@@ -13,9 +13,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ingest.chunk import segment_page
-from ingest.embed import Embedder
-from ingest.lexical import tokenize
+from core.embed import Embedder
+from core.segment import segment_page
+from core.tokenize import tokenize
 from service.citations import normalise
 from service.generate.base import Context, Draft, DraftSentence
 from service.text import split_on_abstention, strip_markers

@@ -6,8 +6,8 @@ import math
 
 import respx
 
+from core.config import Settings
 from eval.ragas_scores import judge_faithfulness
-from ingest.settings import Settings
 from tests.eval.test_metrics import cand, item, record
 from tests.service import openai_wire as wire
 

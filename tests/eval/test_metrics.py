@@ -7,10 +7,10 @@ from typing import Any
 
 import pytest
 
+from core.embed import Embedder
 from eval import metrics as m
 from eval.golden import GoldenItem, SourceRef
 from eval.runner import Record
-from ingest.embed import Embedder
 
 
 def item(kind: str = "lookup", pages: tuple[int, ...] = (10,), **kw: Any) -> GoldenItem:

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from rich.console import Console
 
+from core.config import Settings
 from eval.harness import GOLDEN
 from eval.sweep import configurations, sweep
-from ingest.settings import Settings
 
 
 def test_sweep_labels_its_first_configuration_from_the_defaults() -> None:

@@ -4,8 +4,9 @@ from typing import Any
 
 import pytest
 
-from ingest.chunk import Chunker, segment_page
-from ingest.embed import Embedder
+from core.embed import Embedder
+from core.segment import segment_page
+from ingest.chunk import Chunker
 from ingest.parse import Page, parse_pdf
 from tests.conftest import FIXTURES, SAMPLE
 

@@ -12,10 +12,10 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from core.config import Settings
+from core.embed import Embedder
+from core.index import load_index
 from ingest import pipeline
-from ingest.embed import Embedder
-from ingest.index import load_index
-from ingest.settings import Settings
 from tests.conftest import FIXTURES
 from tests.fixtures import make_hostile
 from tests.ingest import procs

@@ -9,12 +9,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from ingest import index as index_mod
+from core import index as index_mod
+from core.config import Settings
+from core.embed import Embedder
+from core.errors import ConfigError, IndexLocked
+from core.index import load_index, writer_lock
 from ingest import pipeline
-from ingest.embed import Embedder
-from ingest.errors import ConfigError, IndexLocked
-from ingest.index import load_index, writer_lock
-from ingest.settings import Settings
 from tests.conftest import BAD_FIXTURES, FIXTURES, GOOD_FIXTURES
 
 

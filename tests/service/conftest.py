@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from ingest.chunk import Chunk
-from ingest.embed import Embedder
-from ingest.index import (
+from core.chunk import Chunk
+from core.embed import Embedder
+from core.index import (
     SCHEMA_VERSION,
     ChunkerInfo,
     DocumentRecord,
@@ -93,8 +93,8 @@ def tiny_cross_encoder(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="session")
 def clean_index(tmp_path_factory: pytest.TempPathFactory, embedder: Embedder) -> Path:
     """tests/fixtures/pdfs/clean.pdf ingested by the real pipeline (read-only: do not change)."""
+    from core.config import Settings
     from ingest.pipeline import run_ingest
-    from ingest.settings import Settings
     from tests.conftest import FIXTURES
 
     root = tmp_path_factory.mktemp("clean") / "index"
@@ -107,8 +107,8 @@ def clean_index(tmp_path_factory: pytest.TempPathFactory, embedder: Embedder) ->
 @pytest.fixture(scope="session")
 def injection_index(tmp_path_factory: pytest.TempPathFactory, embedder: Embedder) -> Path:
     """The PDFs of tests/fixtures/injection_pdfs.py, ingested by the real pipeline."""
+    from core.config import Settings
     from ingest.pipeline import run_ingest
-    from ingest.settings import Settings
     from tests.fixtures import injection_pdfs
 
     corpus = injection_pdfs.build(tmp_path_factory.mktemp("injection") / "pdfs")

@@ -14,8 +14,8 @@ from dataclasses import dataclass
 import uvicorn
 from fastapi import FastAPI
 
-from ingest.embed import Embedder
-from ingest.settings import Settings
+from core.config import Settings
+from core.embed import Embedder
 from service.app import create_app
 from service.server import build_config
 

@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from ingest.embed import Embedder
-from ingest.settings import Settings
+from core.config import Settings
+from core.embed import Embedder
 from service.answer import NOT_IN_DOCUMENTS
 from service.app import create_app
 

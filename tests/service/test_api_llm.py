@@ -12,7 +12,7 @@ import pytest
 import respx
 from fastapi.testclient import TestClient
 
-from ingest.embed import Embedder
+from core.embed import Embedder
 from service.answer import NOT_IN_DOCUMENTS
 from service.app import create_app
 from tests.service import openai_wire as wire

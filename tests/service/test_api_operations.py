@@ -11,7 +11,7 @@ import httpx
 import pytest
 from fastapi.testclient import TestClient
 
-from ingest.embed import Embedder
+from core.embed import Embedder
 from ingest.pipeline import run_ingest
 from service.app import create_app
 from service.errors import Overloaded

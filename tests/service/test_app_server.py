@@ -18,8 +18,8 @@ import httpx
 import pytest
 import respx
 
-from ingest.embed import Embedder
-from ingest.settings import Settings
+from core.config import Settings
+from core.embed import Embedder
 from service.app import create_app
 from service.server import build_config
 from tests.service import openai_wire as wire

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ingest.chunk import Chunk
+from core.chunk import Chunk
 from service.citations import check, locate, normalise
 from service.generate.base import Context, Draft, DraftSentence
 from service.retriever import Hit
@@ -97,7 +97,7 @@ from pathlib import Path  # noqa: E402
 import pytest  # noqa: E402
 from fastapi.testclient import TestClient  # noqa: E402
 
-from ingest.embed import Embedder  # noqa: E402
+from core.embed import Embedder  # noqa: E402
 from service.answer import NOT_IN_DOCUMENTS  # noqa: E402
 from service.app import create_app  # noqa: E402
 from tests.service.test_api import make_settings  # noqa: E402

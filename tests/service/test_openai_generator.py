@@ -8,7 +8,7 @@ import httpx
 import pytest
 import respx
 
-from ingest.chunk import Chunk
+from core.chunk import Chunk
 from service.generate.base import Context, GeneratorError
 from service.generate.openai_compat import OpenAICompatibleGenerator, complete_sentences
 from service.retriever import Hit
@@ -187,7 +187,7 @@ from pathlib import Path  # noqa: E402
 
 from fastapi.testclient import TestClient  # noqa: E402
 
-from ingest.embed import Embedder  # noqa: E402
+from core.embed import Embedder  # noqa: E402
 from service.app import create_app  # noqa: E402
 from service.generate.openai_compat import escape_data  # noqa: E402
 from tests.fixtures import injection_pdfs  # noqa: E402

@@ -7,11 +7,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from core.embed import Embedder
+from core.tokenize import tokenize
 from eval.golden import load_golden
 from eval.metrics import page_hit_at
 from eval.runner import Record, retrieval_asker, run
-from ingest.embed import Embedder
-from ingest.lexical import tokenize
 from service.answer import AnswerService
 from service.lexical import BM25sEngine, RankBM25Engine, top_k
 from service.runtime import load_retriever

@@ -7,10 +7,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from ingest.embed import Embedder
-from ingest.index import IndexData
-from ingest.lexical import tokenize
-from ingest.settings import Settings
+from core.config import Settings
+from core.embed import Embedder
+from core.index import IndexData
+from core.tokenize import tokenize
 from service.lexical import BM25sEngine, RankBM25Engine, top_k
 from service.rerank import CrossEncoderReranker, load_reranker
 from service.retriever import HybridRetriever, SearchParams, UnknownDocument

@@ -13,7 +13,7 @@ import httpx
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from ingest.embed import Embedder
+from core.embed import Embedder
 from service.app import create_app
 from tests.service.test_api import make_settings
 

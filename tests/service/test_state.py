@@ -16,9 +16,9 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from ingest.embed import Embedder
+from core.config import Settings
+from core.embed import Embedder
 from ingest.pipeline import run_ingest
-from ingest.settings import Settings
 from service.app import create_app
 from tests.conftest import FIXTURES
 from tests.service.test_api import make_settings

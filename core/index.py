@@ -40,11 +40,11 @@ import numpy as np
 import numpy.typing as npt
 from pydantic import ValidationError
 
-from ingest.chunk import Chunk
-from ingest.embed import Vectors, file_sha256
-from ingest.errors import IndexCorrupt, IndexIncompatible, IndexLocked, IndexNotFound
-from ingest.lexical import tokenize
-from ingest.manifest import (
+from core.chunk import Chunk
+from core.embed import Vectors
+from core.errors import IndexCorrupt, IndexIncompatible, IndexLocked, IndexNotFound
+from core.hashing import file_sha256
+from core.manifest import (
     SCHEMA_VERSION,
     ChunkerInfo,
     ChunkRecord,
@@ -53,6 +53,7 @@ from ingest.manifest import (
     Manifest,
     SkippedFile,
 )
+from core.tokenize import tokenize
 
 __all__ = [
     "CURRENT",

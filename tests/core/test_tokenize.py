@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from ingest.lexical import tokenize
+from core.tokenize import tokenize
 
 
 def test_tokenize_keeps_identifiers_whole_and_split() -> None:

@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from ingest.embed import Embedder
-from ingest.errors import IndexCorrupt, IndexIncompatible, IndexNotFound
-from ingest.index import check_embedder, load_index
+from core.config import Settings
+from core.embed import Embedder
+from core.errors import IndexCorrupt, IndexIncompatible, IndexNotFound
+from core.index import check_embedder, load_index
 from ingest.pipeline import run_ingest
-from ingest.settings import Settings
 from tests.conftest import FIXTURES
 
 
@@ -177,7 +177,7 @@ def test_hardening_07_page_breaks_out_of_range_are_refused(built: Path) -> None:
 
 
 def test_hardening_22_an_edited_chunk_is_refused_by_its_digest(built: Path) -> None:
-    from ingest.index import verify_live
+    from core.index import verify_live
 
     gen = load_index(built).path
     verify_live(built)  # a generation as written passes

