@@ -9,7 +9,7 @@ export TOKENIZERS_PARALLELISM ?= false
 .DEFAULT_GOAL := help
 Q      ?= How many days of annual leave do I get?
 .PHONY: help install run ingest serve ask search test eval eval-baseline bench lint format \
-	sample fixtures clean
+	sample fixtures config-table clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -62,6 +62,9 @@ sample: install  ## regenerate the sample PDFs in data/sample (committed; rarely
 
 fixtures: install  ## regenerate the test fixture PDFs (committed; rarely needed)
 	$(PY) tests/fixtures/make_fixtures.py
+
+config-table: install  ## regenerate the README's configuration table from core/config.py
+	$(PY) scripts/config_table.py
 
 clean:  ## remove the index and caches (keeps .venv)
 	rm -rf $(INDEX) build .pytest_cache .mypy_cache .ruff_cache

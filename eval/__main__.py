@@ -21,6 +21,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from core.errors import ConfigError
 from eval.catalog import label
 from eval.gate import MetricCheck
 
@@ -202,7 +203,11 @@ def main(argv: list[str] | None = None) -> int:
         from eval.sweep import sweep
 
         return sweep(args.golden, args.split, args.quick, console)
-    return cmd_run(args, gate=args.command == "run")
+    try:
+        return cmd_run(args, gate=args.command == "run")
+    except ConfigError as exc:
+        console.print(str(exc), style="red", markup=False)
+        return 2
 
 
 if __name__ == "__main__":

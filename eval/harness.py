@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
 
-from core.config import Settings
+from core.config import Settings, load_settings
 from core.embed import Embedder, load_embedder
 from eval.catalog import OF_ANSWER
 from eval.golden import GoldenItem, golden_hash, load_golden
@@ -52,7 +52,7 @@ class EvalConfig:
     def settings(self) -> Settings:
         # fp32 unless overridden: a baseline must not depend on which CPU features a runner has.
         values = {"index_dir": self.index or EVAL_INDEX, "embed_precision": "fp32"}
-        return Settings(**{**values, **self.overrides})
+        return load_settings(**{**values, **self.overrides})
 
 
 @dataclass
@@ -92,17 +92,20 @@ def evaluate(
     settings = config.settings()
     embedder = embedder or load_embedder(settings.embedder, "fp32", settings.embed_batch_size)
 
+    llm = None
     if config.url:
         ask = http_asker(config.url, config.api_key)
         models = {"embedder": "(remote)", "reranker": "(remote)", "generator": "(remote)"}
     else:
-        from service.answer import AnswerService
+        from service.generate.factory import make_llm
+        from service.pipeline import AnswerService
         from service.runtime import load_retriever
 
         if config.index is None:
             ensure_index(settings, config.corpus, embedder, hooks)
         retriever = load_retriever(settings, embedder=embedder)
-        answerer = AnswerService(retriever, settings)
+        llm = make_llm(settings)
+        answerer = AnswerService(retriever, settings, llm)
         ask = retrieval_asker(answerer) if config.retrieval_only else in_process_asker(answerer)
         models = {
             "embedder": f"{settings.embedder} sha256:{embedder.fingerprint[:12]} "
@@ -113,7 +116,11 @@ def evaluate(
 
     hooks.on_start(len(items))
     start = time.perf_counter()
-    records = run(items, ask, hooks.on_answered)
+    try:
+        records = run(items, ask, hooks.on_answered)
+    finally:
+        if not config.url and llm is not None:
+            llm.close()
     answer_s = time.perf_counter() - start
 
     t = time.perf_counter()

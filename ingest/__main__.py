@@ -20,14 +20,13 @@ import sys
 import traceback
 from pathlib import Path
 
-from pydantic import ValidationError
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 from rich.text import Text
 
-from core.config import Settings
-from core.errors import CoreError
+from core.config import load_settings
+from core.errors import ConfigError, CoreError
 from ingest.inputs import shown
 from ingest.report import IngestReport
 from ingest.report import Progress as Hooks
@@ -60,9 +59,9 @@ def main(argv: list[str] | None = None) -> int:
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
     err = Console(stderr=True, soft_wrap=True, highlight=False)
     try:
-        settings = Settings(**({"index_dir": args.index} if args.index else {}))
-    except ValidationError as exc:
-        err.print(Text.assemble(("invalid settings: ", "red"), str(exc)))
+        settings = load_settings(**({"index_dir": args.index} if args.index else {}))
+    except ConfigError as exc:
+        err.print(Text(shown(str(exc)), style="red"))
         return EXIT_NOTHING
 
     try:

@@ -3,19 +3,26 @@
 from __future__ import annotations
 
 import os
+import sys
 
-from core.config import Settings
+from core.config import load_settings
+from core.errors import ConfigError
 from service.app import create_app
 from service.logs import configure_logging
 from service.server import serve
 
 
-def main() -> None:
+def main() -> int:
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
-    settings = Settings()
+    try:
+        settings = load_settings()
+    except ConfigError as exc:
+        sys.stderr.write(f"{exc}\n")
+        return 2
     configure_logging(settings.log_level)
     serve(settings, create_app(settings))
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

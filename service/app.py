@@ -17,7 +17,7 @@ import anyio
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
-from core.config import Settings
+from core.config import Settings, load_settings
 from core.embed import Embedder
 from service import handlers
 from service.middleware import BodyLimit, RequestContext
@@ -31,7 +31,7 @@ __all__ = ["AppState", "create_app"]
 
 def create_app(settings: Settings | None = None, embedder: Embedder | None = None) -> FastAPI:
     """The app; pass an already loaded embedder to share it (tests, eval)."""
-    settings = settings or Settings()
+    settings = settings or load_settings()
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -47,6 +47,7 @@ def create_app(settings: Settings | None = None, embedder: Embedder | None = Non
                 watcher.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await watcher
+            state.close()
 
     app = FastAPI(
         title="RAG reference service",

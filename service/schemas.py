@@ -140,7 +140,7 @@ class AskResponse(BaseModel):
                     "generator": "extractive",
                     "retrieval": {
                         "reranker": "none (disabled)",
-                        "fusion": "rrf",
+                        "fusion": "weighted",
                         "mode": "hybrid",
                         "candidates": [],
                     },

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from rich.console import Console
 
-from core.config import Settings
+from core.config import load_settings
 from core.errors import CoreError
 from service.retriever import Hit, SearchParams, SearchResult, UnknownDocument
 
@@ -68,11 +68,11 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
-    settings = Settings(**({"index_dir": args.index} if args.index else {}))
     from service.runtime import load_retriever
 
     err = Console(stderr=True, soft_wrap=True)
     try:
+        settings = load_settings(**({"index_dir": args.index} if args.index else {}))
         retriever = load_retriever(settings)
         params = SearchParams.from_settings(
             settings, top_k=args.top_k, fusion=args.fusion, rerank=not args.no_rerank

@@ -71,7 +71,7 @@ def build_index(root: Path, rows: list[tuple[str, int, str]], embedder: Embedder
             weights_sha256=embedder.fingerprint,
             precision=embedder.precision,
         ),
-        chunker=ChunkerInfo(chunk_tokens=200, chunk_overlap=40),
+        chunker=ChunkerInfo(chunk_tokens=200, chunk_overlap=0),
         documents=list(docs.values()),
         chunk_count=len(chunks),
         page_count=sum(d.pages for d in docs.values()),
