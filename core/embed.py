@@ -106,6 +106,12 @@ def resolve_model(name: str) -> tuple[str, str | None]:
     return name, None
 
 
+def model_fingerprint(name: str) -> str:
+    """What `Embedder.fingerprint` will be for `name`, found without loading the model."""
+    target, _ = resolve_model(name)
+    return weights_fingerprint(Path(target) if Path(target).is_dir() else _hub_cache_dir(target))
+
+
 def weights_fingerprint(model_dir: Path | None) -> str:
     """sha256 of the model's weight file, or 'unknown' when it cannot be located."""
     if model_dir is None:
@@ -126,8 +132,7 @@ class SentenceTransformerEmbedder:
         self.name = name
         self.batch_size = batch_size
         target, expected_sha = resolve_model(name)
-        model_dir = Path(target) if Path(target).is_dir() else _hub_cache_dir(target)
-        self._fingerprint = weights_fingerprint(model_dir)
+        self._fingerprint = model_fingerprint(name)
         if expected_sha is not None and self._fingerprint != expected_sha:
             raise EmbedderError(
                 f"weights at {target} do not match the published sha256 of {name} "

@@ -1,5 +1,6 @@
-"""Incremental ingest: discover PDFs, parse them in worker processes while the main process
-chunks and embeds, then write a new index generation atomically.
+"""Incremental ingest, the executor of `ingest.plan`: discover PDFs, plan, parse the files the
+plan names in worker processes while the main process chunks and embeds, then write a new
+index generation atomically.
 
 One bad input never aborts the run: whatever goes wrong with one file (unreadable, hostile,
 too slow, crashing the parser) becomes a skip with a reason, and an earlier good version of
@@ -18,14 +19,15 @@ import numpy as np
 
 from core.chunk import Chunk
 from core.config import Settings
-from core.embed import Embedder, Vectors, load_embedder
+from core.embed import Embedder, Vectors, load_embedder, model_fingerprint
 from core.errors import ConfigError
-from core.index import DocumentRecord, IndexData, SkippedFile, write_generation, writer_lock
+from core.index import IndexData, load_index, now_iso, write_generation, writer_lock
+from core.manifest import SCHEMA_VERSION, DocumentRecord, EmbedderInfo, Manifest, SkippedFile
 from ingest.chunk import Chunker
-from ingest.errors import DocumentError, DuplicateDocument, ParserCrashed
-from ingest.incremental import build_manifest, previous, unchanged
-from ingest.inputs import Input, discover, file_sha256
+from ingest.errors import DocumentError, ParserCrashed
+from ingest.inputs import discover
 from ingest.parse import ParsedDocument
+from ingest.plan import Outcome, Plan, chunker_info, plan_ingest, settle
 from ingest.report import IngestReport as IngestReport  # re-exported: callers import it here
 from ingest.report import Progress as Progress
 from ingest.report import skip
@@ -54,19 +56,30 @@ def run_ingest(
     root = settings.index_dir
     report = IngestReport(index_dir=root)
     inputs, found_skips = discover(paths, settings.max_file_bytes)
-    report.skipped = [skip(name, err) for name, err in found_skips]
-    report.files = len(inputs) + len(report.skipped)
+    report.files = len(inputs) + len(found_skips)
     progress.on_files(len(inputs))
     if not inputs:
+        report.skipped = [skip(name, err) for name, err in found_skips]
         return report  # nothing to read: no need to load a model or touch the index
 
     with writer_lock(root):
-        if not rebuild and unchanged(root, settings, inputs, report):
+        fingerprint = embedder.fingerprint if embedder else model_fingerprint(settings.embedder)
+        plan = plan_ingest(
+            root,
+            settings,
+            inputs,
+            [skip(name, err) for name, err in found_skips],
+            fingerprint=fingerprint,
+            rebuild=rebuild,
+        )
+        report.rebuild_reason = plan.rebuild_reason
+        if plan.up_to_date:
+            _report_outcome(report, settle(plan, [], []), plan)
             report.up_to_date = True
             report.seconds = time.perf_counter() - start
             return report
         embedder = embedder or load_embedder(
-            settings.embedder, settings.embed_precision, settings.embed_batch_size
+            settings.embedder, plan.precision, settings.embed_batch_size
         )
         report.precision = embedder.precision
         if settings.chunk_tokens + 2 > embedder.max_seq_length:
@@ -74,80 +87,47 @@ def run_ingest(
                 f"chunk_tokens={settings.chunk_tokens} plus 2 special tokens exceeds the "
                 f"embedder's max_seq_length={embedder.max_seq_length}; lower RAG_CHUNK_TOKENS"
             )
-        old, report.rebuild_reason = (
-            (None, "--rebuild") if rebuild else previous(root, settings, embedder)
-        )
-        old_docs = {d.sha256: d for d in old.manifest.documents} if old else {}
-        by_sha, reuse, to_parse = _hash_inputs(settings, inputs, old_docs, report)
-        for inp in reuse.values():
+        for inp in plan.reuse.values():
             progress.on_file_done(inp.name, "unchanged")
-        shas = {inp.name: sha for sha, inp in by_sha.items()}
-        new_docs, embedded = _parse_and_embed(settings, embedder, to_parse, shas, report, progress)
-        records = _assemble(old, old_docs, new_docs, by_sha, reuse, inputs, report)
-
-        all_chunks = [c for _, cs in records for c in cs]
-        report.chunks = len(all_chunks)
-        report.pages = sum(r.pages for r, _ in records)
-        if not records:
+        parsed, failed, embedded = _parse_and_embed(settings, embedder, plan, report, progress)
+        outcome = settle(plan, [record for record, _ in parsed], failed)
+        _report_outcome(report, outcome, plan)
+        if not outcome.documents or not outcome.changed:
+            report.up_to_date = bool(outcome.documents)  # a retried file failed the same way
             report.seconds = time.perf_counter() - start
-            return report  # nothing usable: keep whatever index exists untouched
+            return report  # nothing usable or nothing new: the live index stays as it is
 
-        report.up_to_date = bool(
-            old
-            and not new_docs
-            and not report.changed
-            and not report.removed
-            and all(old_docs[sha].path == inp.name for sha, inp in reuse.items())
-            and _same_skips(old.manifest.skipped, report.skipped)
-        )
-        if not report.up_to_date:
-            vectors = _vectors(all_chunks, embedded, old, embedder.dimension)
-            manifest = build_manifest(settings, embedder, [r for r, _ in records], report)
-            write_generation(root, manifest, all_chunks, vectors)
-            report.written = True
+        chunks, old = _chunks_of(outcome, parsed, root)
+        vectors = _vectors(chunks, embedded, old, embedder.dimension)
+        info = _embedder_info(settings, embedder, plan)
+        write_generation(root, build_manifest(settings, info, outcome), chunks, vectors)
+        report.written = True
     report.seconds = time.perf_counter() - start
     return report
 
 
-def _hash_inputs(
-    settings: Settings,
-    inputs: Sequence[Input],
-    old_docs: dict[str, DocumentRecord],
-    report: IngestReport,
-) -> tuple[dict[str, Input], dict[str, Input], list[Input]]:
-    """Hash every input: unchanged content is reused, duplicates are skipped."""
-    by_sha: dict[str, Input] = {}
-    reuse: dict[str, Input] = {}
-    to_parse: list[Input] = []
-    for inp in inputs:
-        try:
-            sha = file_sha256(inp.path, settings.max_file_bytes)
-        except DocumentError as exc:
-            report.skipped.append(skip(inp.name, exc))
-            continue
-        if sha in by_sha:
-            dup = DuplicateDocument(f"same content as {by_sha[sha].name}")
-            report.skipped.append(skip(inp.name, dup, sha))
-            continue
-        by_sha[sha] = inp
-        if sha in old_docs:
-            reuse[sha] = inp
-        else:
-            to_parse.append(inp)
-    return by_sha, reuse, to_parse
+def _report_outcome(report: IngestReport, outcome: Outcome, plan: Plan) -> None:
+    old_paths = {d.path for d in plan.live.documents} if plan.live else set()
+    new = sorted(set(plan.shas) - set(outcome.reused) - {s.path for s in outcome.skipped})
+    report.added = [p for p in new if p not in old_paths]
+    report.changed = [p for p in new if p in old_paths]
+    report.reused = outcome.reused
+    report.kept = outcome.kept
+    report.removed = outcome.removed
+    report.skipped = outcome.skipped
+    report.pages = sum(d.pages for d in outcome.documents)
+    report.chunks = sum(d.chunks for d in outcome.documents)
+    if plan.live is not None and not report.precision:
+        report.precision = plan.live.embedder.precision
 
 
 def _parse_and_embed(
-    settings: Settings,
-    embedder: Embedder,
-    to_parse: Sequence[Input],
-    shas: dict[str, str],
-    report: IngestReport,
-    progress: Progress,
-) -> tuple[list[tuple[DocumentRecord, list[Chunk]]], dict[str, Vectors]]:
+    settings: Settings, embedder: Embedder, plan: Plan, report: IngestReport, progress: Progress
+) -> tuple[list[tuple[DocumentRecord, list[Chunk]]], list[SkippedFile], dict[str, Vectors]]:
     """Parse in workers; chunk and embed each document in this process as it arrives."""
     chunker = Chunker(embedder.tokenizer, settings.chunk_tokens, settings.chunk_overlap)
-    new_docs: list[tuple[DocumentRecord, list[Chunk]]] = []
+    parsed: list[tuple[DocumentRecord, list[Chunk]]] = []
+    failed: list[SkippedFile] = []
     pending: list[Chunk] = []
     embedded: dict[str, Vectors] = {}
 
@@ -160,22 +140,21 @@ def _parse_and_embed(
         report.chunks_embedded += len(pending)
         pending.clear()
 
-    names = {inp.path: inp.name for inp in to_parse}
+    names = {inp.path: inp.name for inp in plan.parse}
     limits = ParseLimits(
         settings.parse_timeout_s, settings.max_file_bytes, settings.max_document_chars
     )
     workers = settings.parse_workers or _default_workers()
-    with ParsePool([inp.path for inp in to_parse], workers, limits) as pool:
+    with ParsePool(list(names), workers, limits) as pool:
         for path, result in pool:
             name = names[path]
             done = _record(chunker, name, result) if isinstance(result, ParsedDocument) else result
             if isinstance(done, DocumentError):
-                report.skipped.append(skip(name, done, shas.get(name)))
+                failed.append(skip(name, done, plan.shas.get(name)))
                 progress.on_file_done(name, f"skipped: {done.reason}")
                 continue
             record, chunks = done
-            new_docs.append((record, chunks))
-            report.added.append(name)
+            parsed.append((record, chunks))
             report.pages_parsed += record.pages
             report.notes.extend(f"{name}: {note}" for note in record.notes)
             progress.on_file_done(name, f"{record.pages} pages, {len(chunks)} chunks")
@@ -184,7 +163,7 @@ def _parse_and_embed(
             if len(pending) >= _EMBED_FLUSH:
                 flush()
         flush()
-    return new_docs, embedded
+    return parsed, failed, embedded
 
 
 def _record(
@@ -208,59 +187,26 @@ def _record(
     return record, chunks
 
 
-def _assemble(
-    old: IndexData | None,
-    old_docs: dict[str, DocumentRecord],
-    new_docs: list[tuple[DocumentRecord, list[Chunk]]],
-    by_sha: dict[str, Input],
-    reuse: dict[str, Input],
-    inputs: Sequence[Input],
-    report: IngestReport,
-) -> list[tuple[DocumentRecord, list[Chunk]]]:
-    """Every document of the new generation, sorted by path: new ones, reused ones (moved
-    where their file moved) and kept ones (the last good version of a now-broken file)."""
-    records = sorted(new_docs, key=lambda r: r[0].path)
-    if old is None:
-        return records
-    old_by_doc: dict[str, list[Chunk]] = {}
-    for c in old.chunks:
-        old_by_doc.setdefault(c.doc_id, []).append(c)
-    for sha, inp in reuse.items():
-        rec = old_docs[sha]
-        chunks = old_by_doc.get(rec.doc_id, [])
-        if rec.path != inp.name:
-            chunks = [replace(c, source=inp.name) for c in chunks]
-        records.append((rec.model_copy(update={"path": inp.name}), chunks))
-        report.reused.append(inp.name)
-
-    old_by_path = {d.path: d for d in old.manifest.documents}
-    present = {inp.name for inp in inputs}
-    for i, skipped in enumerate(report.skipped):
-        last_good = old_by_path.get(skipped.path)
-        # Keep the old version of a file that is still there but unusable now, unless its
-        # old content lives on elsewhere or the file is now a copy of another input.
-        if (
-            last_good is None
-            or skipped.path not in present
-            or skipped.code in ("duplicate", "missing")
-            or last_good.sha256 in reuse
-        ):
-            continue
-        records.append((last_good, old_by_doc.get(last_good.doc_id, [])))
-        report.kept.append(skipped.path)
-        if not skipped.error.endswith("(previous version kept in the index)"):
-            error = f"{skipped.error} (previous version kept in the index)"
-            report.skipped[i] = skipped.model_copy(update={"error": error})
-
-    old_paths = set(old_by_path)
-    report.changed = [p for p in report.added if p in old_paths]
-    report.added = [p for p in report.added if p not in old_paths]
-    carried = {r.path for r, _ in records}
-    report.removed = sorted(
-        d.path for d in old.manifest.documents if d.path not in carried and d.sha256 not in by_sha
-    )
-    records.sort(key=lambda r: r[0].path)
-    return records
+def _chunks_of(
+    outcome: Outcome, parsed: list[tuple[DocumentRecord, list[Chunk]]], root: Path
+) -> tuple[list[Chunk], IndexData | None]:
+    """Every chunk of the next generation, in document order: freshly parsed, or taken from
+    the live index (renamed where the file moved). Also the live index, if it was read."""
+    fresh = {record.sha256: chunks for record, chunks in parsed}
+    old = load_index(root) if any(d.sha256 not in fresh for d in outcome.documents) else None
+    by_doc: dict[str, list[Chunk]] = {}
+    for c in old.chunks if old else []:
+        by_doc.setdefault(c.doc_id, []).append(c)
+    out: list[Chunk] = []
+    for doc in outcome.documents:
+        chunks = fresh.get(doc.sha256)
+        if chunks is None:
+            chunks = [
+                c if c.source == doc.path else replace(c, source=doc.path)
+                for c in by_doc.get(doc.doc_id, [])
+            ]
+        out.extend(chunks)
+    return out, old
 
 
 def _vectors(
@@ -280,5 +226,32 @@ def _vectors(
     return out
 
 
-def _same_skips(a: Sequence[SkippedFile], b: Sequence[SkippedFile]) -> bool:
-    return sorted((s.path, s.code) for s in a) == sorted((s.path, s.code) for s in b)
+def _embedder_info(settings: Settings, embedder: Embedder, plan: Plan) -> EmbedderInfo:
+    """What the manifest records of the embedder; the live index's evidence when reused."""
+    live = plan.live
+    if live is not None and live.embedder.precision == embedder.precision:
+        return live.embedder
+    prec = getattr(embedder, "report", None)
+    return EmbedderInfo(
+        name=settings.embedder,
+        dimension=embedder.dimension,
+        max_seq_length=embedder.max_seq_length,
+        weights_sha256=embedder.fingerprint,
+        precision=embedder.precision,
+        precision_reason=getattr(prec, "reason", ""),
+        bf16_min_cosine=getattr(prec, "min_cosine", None),
+        bf16_speedup=getattr(prec, "speedup", None),
+    )
+
+
+def build_manifest(settings: Settings, embedder: EmbedderInfo, outcome: Outcome) -> Manifest:
+    return Manifest(
+        schema_version=SCHEMA_VERSION,
+        created_at=now_iso(),
+        embedder=embedder,
+        chunker=chunker_info(settings),
+        documents=outcome.documents,
+        skipped=outcome.skipped,
+        chunk_count=sum(d.chunks for d in outcome.documents),
+        page_count=sum(d.pages for d in outcome.documents),
+    )

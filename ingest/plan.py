@@ -1,127 +1,173 @@
-"""What an ingest can take from the live index: nothing at all to do, or reusable documents.
+"""What an ingest has to do, decided once and before any model is loaded.
 
-Both checks start from `verify_live`, so a damaged generation (a file edited, truncated or
-missing) is never taken as "up to date": the run rebuilds it and says why.
+`plan_ingest` hashes every input and compares it with the live generation:
+
+* **reuse**: content already in the index (by sha256), possibly under a new path;
+* **known skip**: bytes that failed permanently last time (not a PDF, encrypted, ...): the
+  skip is carried over and the file is not parsed again until it changes;
+* **parse**: everything else;
+* **removed**: documents of the index that no input has any more.
+
+The live generation is reused only when it is intact (every file matches its digest) and was
+built with the same embedder weights, chunker and precision; otherwise everything is parsed
+and `rebuild_reason` says why. `same_content` is the one rule for "nothing to write": the
+plan applies it before parsing (up to date), the pipeline after (a retried file failed again
+in the same way).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from core.config import Settings
-from core.embed import Embedder, resolve_model, weights_fingerprint
 from core.errors import IndexError_, IndexNotFound
-from core.index import (
-    SCHEMA_VERSION,
-    ChunkerInfo,
-    DocumentRecord,
-    EmbedderInfo,
-    IndexData,
-    Manifest,
-    check_embedder,
-    load_index,
-    now_iso,
-    verify_live,
-)
-from ingest.errors import DocumentError
+from core.index import verify_live
+from core.manifest import ChunkerInfo, DocumentRecord, Manifest, SkippedFile
+from ingest.errors import DocumentError, DuplicateDocument
 from ingest.inputs import Input, file_sha256
-from ingest.report import IngestReport
+from ingest.report import skip
 
 
 def chunker_info(settings: Settings) -> ChunkerInfo:
     return ChunkerInfo(chunk_tokens=settings.chunk_tokens, chunk_overlap=settings.chunk_overlap)
 
 
-def previous(
-    root: Path, settings: Settings, embedder: Embedder
-) -> tuple[IndexData | None, str | None]:
-    """The live index if its documents can be reused, else None and why not."""
+@dataclass
+class Plan:
+    live: Manifest | None  # the live generation, when its documents can be reused
+    rebuild_reason: str | None
+    precision: str  # what to embed new chunks at: the live index's under "auto"
+    present: set[str] = field(default_factory=set)  # names of the inputs found on disk
+    reuse: dict[str, Input] = field(default_factory=dict)  # sha256 -> input
+    parse: list[Input] = field(default_factory=list)
+    shas: dict[str, str] = field(default_factory=dict)  # input name -> sha256
+    skipped: list[SkippedFile] = field(default_factory=list)
+    up_to_date: bool = False
+
+
+@dataclass
+class Outcome:
+    """The next generation's documents and skips, and how they relate to the live one."""
+
+    documents: list[DocumentRecord]
+    skipped: list[SkippedFile]
+    reused: list[str]  # input names whose content is taken from the live index
+    kept: list[str]  # skipped names whose last good version stays in the index
+    removed: list[str]  # live documents under no input name any more
+    changed: bool  # False: writing it would reproduce the live generation
+
+
+def plan_ingest(
+    root: Path,
+    settings: Settings,
+    inputs: Sequence[Input],
+    skipped: Sequence[SkippedFile],
+    *,
+    fingerprint: str,
+    rebuild: bool = False,
+) -> Plan:
+    """The plan for bringing the index at `root` in line with `inputs`."""
+    live, reason = (None, "--rebuild") if rebuild else _reusable(root, settings, fingerprint)
+    precision: str = settings.embed_precision
+    if live is not None and precision == "auto":
+        precision = live.embedder.precision  # never mix precisions in one index
+    plan = Plan(live, reason, precision, {i.name for i in inputs}, skipped=list(skipped))
+    docs = {d.sha256 for d in live.documents} if live else set()
+    known = {s.sha256: s for s in live.skipped if s.sha256} if live else {}
+    seen: dict[str, Input] = {}
+    for inp in inputs:
+        try:
+            sha = file_sha256(inp.path, settings.max_file_bytes)
+        except DocumentError as exc:
+            plan.skipped.append(skip(inp.name, exc))
+            continue
+        if sha in seen:
+            dup = DuplicateDocument(f"same content as {seen[sha].name}")
+            plan.skipped.append(skip(inp.name, dup, sha))
+            continue
+        seen[sha] = inp
+        plan.shas[inp.name] = sha
+        if sha in docs:
+            plan.reuse[sha] = inp
+        elif sha in known:
+            plan.skipped.append(known[sha].model_copy(update={"path": inp.name}))
+        else:
+            plan.parse.append(inp)
+    plan.up_to_date = live is not None and not plan.parse and not settle(plan, [], []).changed
+    return plan
+
+
+def settle(plan: Plan, new: Sequence[DocumentRecord], failed: Sequence[SkippedFile]) -> Outcome:
+    """What the next generation holds once `plan.parse` gave `new` documents and `failed`
+    skips: reused documents under their current names, new ones, and the last good version
+    of any indexed file that is still there but unusable now."""
+    live = plan.live
+    old = live.documents if live else []
+    reused = [
+        d.model_copy(update={"path": plan.reuse[d.sha256].name})
+        for d in old
+        if d.sha256 in plan.reuse
+    ]
+    documents = [*reused, *new]
+    skipped: list[SkippedFile] = []
+    kept: list[str] = []
+    by_path = {d.path: d for d in old}
+    for s in [*plan.skipped, *failed]:
+        last_good = by_path.get(s.path)
+        if (
+            last_good is not None
+            and s.path in plan.present
+            and s.code not in ("duplicate", "missing")
+            and last_good.sha256 not in plan.reuse
+        ):
+            documents.append(last_good)
+            kept.append(s.path)
+            if not s.error.endswith(_KEPT):
+                s = s.model_copy(update={"error": f"{s.error} {_KEPT}"})
+        skipped.append(s)
+    # Gone: neither its path nor its content is in the next generation (a moved file is not).
+    paths, hashed = {d.path for d in documents}, set(plan.shas.values())
+    removed = sorted(d.path for d in old if d.path not in paths and d.sha256 not in hashed)
+    documents.sort(key=lambda d: d.path)
+    changed = live is None or not same_content(live, documents, skipped)
+    return Outcome(documents, skipped, [d.path for d in reused], kept, removed, changed)
+
+
+_KEPT = "(previous version kept in the index)"
+
+
+def same_content(
+    live: Manifest, documents: Sequence[DocumentRecord], skipped: Sequence[SkippedFile]
+) -> bool:
+    """True when a generation of these documents and skips would equal the live one."""
+    same_docs = {(d.path, d.sha256) for d in documents} == {
+        (d.path, d.sha256) for d in live.documents
+    }
+    return same_docs and sorted((s.path, s.code) for s in skipped) == sorted(
+        (s.path, s.code) for s in live.skipped
+    )
+
+
+def _reusable(
+    root: Path, settings: Settings, fingerprint: str
+) -> tuple[Manifest | None, str | None]:
+    """The live manifest if its documents can be reused, else None and why not."""
     try:
-        old = load_index(root)
+        live = verify_live(root)
     except IndexNotFound:
         return None, None
     except IndexError_ as exc:
         return None, str(exc)
-    try:
-        check_embedder(old.manifest, settings.embedder, embedder.fingerprint, root)
-    except IndexError_ as exc:
-        return None, str(exc)
-    if old.manifest.chunker != chunker_info(settings):
+    built = live.embedder
+    if built.name != settings.embedder:
+        return None, f"embedder changed ({built.name} -> {settings.embedder})"
+    # As at query time: an unidentifiable weight file (a remote model) is not a mismatch.
+    if "unknown" not in (fingerprint, built.weights_sha256) and fingerprint != built.weights_sha256:
+        return None, "embedder weights changed"
+    if live.chunker != chunker_info(settings):
         return None, "chunker settings changed"
-    if old.manifest.embedder.precision != embedder.precision:
+    if settings.embed_precision not in ("auto", built.precision):
         return None, "embedding precision changed"  # never mix fp32 and bf16 vectors
-    return old, None
-
-
-def unchanged(
-    root: Path, settings: Settings, inputs: Sequence[Input], report: IngestReport
-) -> bool:
-    """True when the live index already reflects exactly these inputs, decided without
-    loading the model: intact generation, same embedder weights and chunker, same paths
-    with the same hashes, and no skip from last time that deserves another try.
-
-    `report.skipped` holds this run's discovery skips (missing paths, broken links, ...);
-    they must be exactly the skips without a sha256 in the manifest. A transient skip of a
-    file that exists (timed out, crashed, vanished, unreadable) is not found again by
-    discovery, so it sends the run down the full path, which parses the file again.
-    """
-    try:
-        manifest = verify_live(root)
-    except IndexError_:
-        return False
-    target, _ = resolve_model(settings.embedder)
-    model_dir = Path(target) if Path(target).is_dir() else None
-    if (
-        manifest.embedder.name != settings.embedder
-        or model_dir is None
-        or weights_fingerprint(model_dir) != manifest.embedder.weights_sha256
-        or manifest.chunker != chunker_info(settings)
-        or settings.embed_precision not in ("auto", manifest.embedder.precision)
-    ):
-        return False
-    found_now = {(s.path, s.code) for s in report.skipped}
-    if found_now != {(s.path, s.code) for s in manifest.skipped if not s.sha256}:
-        return False
-    known = {d.path: d.sha256 for d in manifest.documents}
-    known.update({s.path: s.sha256 for s in manifest.skipped if s.sha256})
-    if {i.name for i in inputs} != set(known):
-        return False
-    try:
-        if any(file_sha256(i.path, settings.max_file_bytes) != known[i.name] for i in inputs):
-            return False
-    except DocumentError:
-        return False
-    skipped = {s.path for s in manifest.skipped}
-    report.reused = [d.path for d in manifest.documents if d.path not in skipped]
-    report.kept = [d.path for d in manifest.documents if d.path in skipped]
-    report.skipped = list(manifest.skipped)
-    report.pages = manifest.page_count
-    report.chunks = manifest.chunk_count
-    report.precision = manifest.embedder.precision
-    return True
-
-
-def build_manifest(
-    settings: Settings, embedder: Embedder, docs: list[DocumentRecord], report: IngestReport
-) -> Manifest:
-    prec = getattr(embedder, "report", None)
-    return Manifest(
-        schema_version=SCHEMA_VERSION,
-        created_at=now_iso(),
-        embedder=EmbedderInfo(
-            name=settings.embedder,
-            dimension=embedder.dimension,
-            max_seq_length=embedder.max_seq_length,
-            weights_sha256=embedder.fingerprint,
-            precision=embedder.precision,
-            precision_reason=getattr(prec, "reason", ""),
-            bf16_min_cosine=getattr(prec, "min_cosine", None),
-            bf16_speedup=getattr(prec, "speedup", None),
-        ),
-        chunker=chunker_info(settings),
-        documents=docs,
-        skipped=report.skipped,
-        chunk_count=sum(d.chunks for d in docs),
-        page_count=sum(d.pages for d in docs),
-    )
+    return live, None

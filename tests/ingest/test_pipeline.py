@@ -14,7 +14,7 @@ from core.config import Settings
 from core.embed import Embedder
 from core.errors import ConfigError, IndexLocked
 from core.index import load_index, writer_lock
-from ingest import pipeline
+from ingest import pipeline, plan
 from tests.conftest import BAD_FIXTURES, FIXTURES, GOOD_FIXTURES
 
 
@@ -170,7 +170,7 @@ def test_nothing_usable_keeps_existing_index(
 def test_file_vanishing_mid_run_is_skipped(
     fixture_dir: Path, settings: Settings, embedder: Embedder, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    real_hash = pipeline.file_sha256
+    real_hash = plan.file_sha256
 
     def hash_then_delete(path: Path, *limit: int) -> str:
         digest = real_hash(path, *limit)
@@ -178,7 +178,7 @@ def test_file_vanishing_mid_run_is_skipped(
             path.unlink()  # gone between hashing and parsing
         return digest
 
-    monkeypatch.setattr(pipeline, "file_sha256", hash_then_delete)
+    monkeypatch.setattr(plan, "file_sha256", hash_then_delete)
     report = _ingest(settings, embedder, fixture_dir / "clean.pdf", fixture_dir / "labels.pdf")
     assert [(Path(s.path).name, s.code) for s in report.skipped] == [("labels.pdf", "missing")]
     assert [Path(p).name for p in report.added] == ["clean.pdf"]
