@@ -41,6 +41,7 @@ def in_process_asker(answerer: Any) -> Asker:
 
 def retrieval_asker(answerer: Any) -> Asker:
     """Retrieval only, shaped like an /ask response with an empty answer: for fast sweeps."""
+    from service.compose import retrieval_summary
     from service.retriever import SearchParams
 
     def ask(question: str) -> dict[str, Any]:
@@ -50,7 +51,7 @@ def retrieval_asker(answerer: Any) -> Asker:
             "answer": "",
             "abstained": False,
             "citations": [],
-            "retrieval": answerer.retrieval_summary(result, params).model_dump(),
+            "retrieval": retrieval_summary(result, params).model_dump(),
             "checks": {},
             "timings_ms": {f"retrieve_{k}": v for k, v in result.timings_ms.items()},
         }

@@ -21,9 +21,9 @@ import anyio
 from fastapi.responses import StreamingResponse
 from starlette.types import Message, Receive, Scope, Send
 
-from service.answer import AnswerService, StreamEvent
 from service.errors import InternalError
 from service.limits import Slot
+from service.pipeline import AnswerService, StreamEvent
 from service.schemas import AskRequest
 
 log = logging.getLogger("service")

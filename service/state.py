@@ -21,9 +21,11 @@ from core.config import Settings
 from core.embed import Embedder
 from core.errors import IndexNotFound
 from core.index import CURRENT
-from service.answer import AnswerService
 from service.errors import NotReady
+from service.generate.base import Generator
+from service.generate.factory import make_llm
 from service.limits import ConcurrencyLimiter, RateLimiter
+from service.pipeline import AnswerService
 from service.rerank import Reranker, RerankerStatus, load_reranker
 from service.runtime import load_retriever
 
@@ -51,6 +53,8 @@ class AppState:
     not_ready: str = "starting"
     reranker: tuple[Reranker | None, RerankerStatus] | None = None
     embedder: Embedder | None = None
+    # The LLM generator outlives index swaps (one HTTP client per process); closed at shutdown.
+    llm: Generator | None = None
     rate: RateLimiter = field(init=False)
     auth_failures: RateLimiter = field(init=False)
     slots: ConcurrencyLimiter = field(init=False)
@@ -63,6 +67,12 @@ class AppState:
             s.auth_failures_per_minute, s.rate_limit_max_clients, what="failed API keys"
         )
         self.slots = ConcurrencyLimiter(s.max_concurrency, s.max_queue, s.queue_timeout_s)
+        self.llm = make_llm(s)
+
+    def close(self) -> None:
+        """Release what the state holds beyond the index (the LLM client)."""
+        if self.llm is not None:
+            self.llm.close()
 
     def live_generation(self) -> str | None:
         """What CURRENT says (decoded leniently, at most 256 bytes), or None without one."""
@@ -90,7 +100,7 @@ class AppState:
             retriever = load_retriever(
                 self.settings, self.reranker, old.retriever.embedder if old else self.embedder
             )
-            answerer = AnswerService(retriever, self.settings)
+            answerer = AnswerService(retriever, self.settings, self.llm)
         except IndexNotFound as exc:
             if old is None:
                 self.not_ready = str(exc)

@@ -59,7 +59,8 @@ class Generator(Protocol):
 
     `generate` with no contexts returns an insufficient draft. `stream` yields text deltas
     (str) as they are produced and ends with the complete Draft; once `stop` is set (the
-    client hung up) it may end early without a Draft.
+    client hung up) it may end early without a Draft. `close` releases what the generator
+    holds (connections); it is called once, at shutdown.
     """
 
     name: str
@@ -69,3 +70,5 @@ class Generator(Protocol):
     def stream(
         self, question: str, contexts: Sequence[Context], stop: threading.Event | None = None
     ) -> Iterator[str | Draft]: ...
+
+    def close(self) -> None: ...

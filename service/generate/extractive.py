@@ -129,3 +129,6 @@ class ExtractiveGenerator:
         draft = self.generate(question, contexts)
         yield from (s.text for s in draft.sentences)
         yield draft
+
+    def close(self) -> None:
+        """Nothing to release."""

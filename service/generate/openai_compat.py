@@ -95,6 +95,10 @@ class OpenAICompatibleGenerator:
         )
         self.name = f"openai:{model}"
 
+    def close(self) -> None:
+        """Release the HTTP connection pool."""
+        self.client.close()
+
     # -- prompt -----------------------------------------------------------------------------
     def messages(self, question: str, contexts: Sequence[Context]) -> list[dict[str, str]]:
         blocks: list[str] = []

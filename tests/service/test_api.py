@@ -12,8 +12,8 @@ from fastapi.testclient import TestClient
 
 from core.config import Settings
 from core.embed import Embedder
-from service.answer import NOT_IN_DOCUMENTS
 from service.app import create_app
+from service.pipeline import NOT_IN_DOCUMENTS
 
 
 def make_settings(index: Path, **kw: Any) -> Settings:

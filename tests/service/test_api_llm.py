@@ -13,8 +13,8 @@ import respx
 from fastapi.testclient import TestClient
 
 from core.embed import Embedder
-from service.answer import NOT_IN_DOCUMENTS
 from service.app import create_app
+from service.pipeline import NOT_IN_DOCUMENTS
 from tests.service import openai_wire as wire
 from tests.service.test_api import make_settings
 
@@ -143,3 +143,18 @@ def test_real_endpoint(sample_index: Path, embedder: Embedder) -> None:
     body = r.json()
     # Whatever the model says, only checked citations come back.
     assert body["abstained"] or all(c["quote"] for c in body["citations"])
+
+
+def test_llm_client_outlives_index_swaps_and_is_closed_at_shutdown(
+    sample_index: Path, embedder: Embedder
+) -> None:
+    settings = make_settings(sample_index, generator="openai", llm_base_url=BASE)
+    app = create_app(settings, embedder)
+    with TestClient(app):
+        state = app.state.rag
+        llm = state.llm
+        first = state.answerer
+        state.generation = None  # make the live generation look new: a swap reloads it
+        assert state.load() and state.answerer is not first
+        assert state.answerer.generator is llm and not llm.client.is_closed
+    assert llm.client.is_closed

@@ -12,8 +12,8 @@ from core.tokenize import tokenize
 from eval.golden import load_golden
 from eval.metrics import page_hit_at
 from eval.runner import Record, retrieval_asker, run
-from service.answer import AnswerService
 from service.lexical import BM25sEngine, RankBM25Engine, top_k
+from service.pipeline import AnswerService
 from service.runtime import load_retriever
 from tests.service.test_api import make_settings
 
