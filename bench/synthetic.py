@@ -22,7 +22,8 @@ import faiss
 import numpy as np
 
 from core.chunk import Chunk
-from core.index import IndexData, build_lexical
+from core.index import IndexData
+from core.index_writer import build_lexical
 
 SEED = 0
 WORDS = 150

@@ -20,18 +20,12 @@ before it serves anything: a damaged or edited generation is refused as `IndexCo
 
 from __future__ import annotations
 
-import contextlib
-import fcntl
 import hashlib
 import io
 import json
-import os
 import re
-import secrets
-import shutil
-from collections.abc import Iterator, Sequence
-from dataclasses import asdict, dataclass
-from datetime import UTC, datetime
+from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -42,7 +36,7 @@ from pydantic import ValidationError
 
 from core.chunk import Chunk
 from core.embed import Vectors
-from core.errors import IndexCorrupt, IndexIncompatible, IndexLocked, IndexNotFound
+from core.errors import IndexCorrupt, IndexIncompatible, IndexNotFound
 from core.hashing import file_sha256
 from core.manifest import (
     SCHEMA_VERSION,
@@ -53,7 +47,6 @@ from core.manifest import (
     Manifest,
     SkippedFile,
 )
-from core.tokenize import tokenize
 
 __all__ = [
     "CURRENT",
@@ -69,16 +62,12 @@ __all__ = [
     "load_index",
     "read_manifest",
     "verify_live",
-    "write_generation",
-    "writer_lock",
 ]
 
 CURRENT = "CURRENT"
 _DATA_FILES = ("chunks.jsonl", "dense.faiss", "lexical.npz", "lexical_vocab.json")
-_FILES = ("manifest.json", *_DATA_FILES)
+FILES = ("manifest.json", *_DATA_FILES)
 _GENERATION_NAME = re.compile(r"^gen-[0-9]{8}T[0-9]{6}-[0-9a-f]{6}$")
-# Generations kept besides the live one, so a server still reading the previous one is safe.
-_KEEP_PREVIOUS = 1
 # A CURRENT pointer is one short line; anything longer is not ours.
 _MAX_POINTER_BYTES = 256
 
@@ -174,7 +163,7 @@ def check_embedder(manifest: Manifest, name: str, fingerprint: str | None, root:
 
 def _read_checked(gen: Path, manifest: Manifest) -> dict[str, bytes]:
     """Every data file's bytes, each matching the digest the writer recorded."""
-    missing = [f for f in _FILES if not (gen / f).is_file()]
+    missing = [f for f in FILES if not (gen / f).is_file()]
     if missing:
         raise IndexCorrupt(f"{gen} lacks {', '.join(missing)}: re-ingest with --rebuild")
     data: dict[str, bytes] = {}
@@ -293,113 +282,3 @@ def _check_documents(gen: Path, manifest: Manifest, chunks: Sequence[Chunk]) -> 
     expected = {d.doc_id: d.chunks for d in manifest.documents}
     if counts != {k: v for k, v in expected.items() if v}:
         raise IndexCorrupt(f"{gen}: chunks do not match the manifest's documents: re-ingest")
-
-
-@contextlib.contextmanager
-def writer_lock(root: Path) -> Iterator[None]:
-    """Exclusive lock so two ingests never write the same index."""
-    root.mkdir(parents=True, exist_ok=True)
-    fd = os.open(root / ".lock", os.O_RDWR | os.O_CREAT, 0o644)
-    try:
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            raise IndexLocked(
-                f"another ingest is writing {root}; wait for it to finish and retry"
-            ) from None
-        yield
-    finally:
-        os.close(fd)
-
-
-def build_lexical(
-    texts: Sequence[str],
-) -> tuple[dict[str, int], npt.NDArray[np.int64], npt.NDArray[np.int32]]:
-    """Tokenize chunk texts into a vocabulary and CSR token-id arrays."""
-    vocab: dict[str, int] = {}
-    indptr = np.zeros(len(texts) + 1, dtype=np.int64)
-    ids: list[int] = []
-    for i, text in enumerate(texts):
-        for tok in tokenize(text):
-            ids.append(vocab.setdefault(tok, len(vocab)))
-        indptr[i + 1] = len(ids)
-    return vocab, indptr, np.asarray(ids, dtype=np.int32)
-
-
-def write_generation(
-    root: Path, manifest: Manifest, chunks: Sequence[Chunk], vectors: Vectors
-) -> Path:
-    """Write a complete generation and make it live atomically; returns its directory."""
-    if len(chunks) != len(vectors):
-        raise ValueError(f"{len(chunks)} chunks but {len(vectors)} vectors")
-    root.mkdir(parents=True, exist_ok=True)
-    name = f"gen-{datetime.now(UTC):%Y%m%dT%H%M%S}-{secrets.token_hex(3)}"
-    tmp = root / f".tmp-{name}"
-    tmp.mkdir()
-    try:
-        _write_files(tmp, manifest, chunks, vectors)
-        _fsync_dir(tmp)
-        final = root / name
-        os.rename(tmp, final)
-        pointer_tmp = root / f".{CURRENT}.{name}"
-        pointer_tmp.write_text(name + "\n")
-        _fsync_file(pointer_tmp)
-        os.replace(pointer_tmp, root / CURRENT)
-        _fsync_dir(root)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    _collect_garbage(root, live=name)
-    return final
-
-
-def _write_files(gen: Path, manifest: Manifest, chunks: Sequence[Chunk], vectors: Vectors) -> None:
-    dense = faiss.IndexFlatIP(manifest.embedder.dimension)
-    if len(vectors):
-        dense.add(np.ascontiguousarray(vectors, dtype=np.float32))
-    vocab, indptr, ids = build_lexical([c.text for c in chunks])
-    lexical = io.BytesIO()
-    np.savez(lexical, indptr=indptr, ids=ids)
-    data = {
-        "chunks.jsonl": "".join(
-            json.dumps(asdict(c), ensure_ascii=False) + "\n" for c in chunks
-        ).encode("utf-8"),
-        "dense.faiss": faiss.serialize_index(dense).tobytes(),
-        "lexical.npz": lexical.getvalue(),
-        "lexical_vocab.json": json.dumps(vocab, ensure_ascii=False).encode("utf-8"),
-    }
-    for fname, payload in data.items():
-        (gen / fname).write_bytes(payload)
-    digests = {fname: hashlib.sha256(payload).hexdigest() for fname, payload in data.items()}
-    manifest = manifest.model_copy(update={"files": digests})
-    (gen / "manifest.json").write_text(manifest.model_dump_json(indent=2), encoding="utf-8")
-    for fname in _FILES:
-        _fsync_file(gen / fname)
-
-
-def _fsync_file(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-def _fsync_dir(path: Path) -> None:
-    with contextlib.suppress(OSError):  # not every filesystem can fsync a directory
-        _fsync_file(path)
-
-
-def _collect_garbage(root: Path, live: str) -> None:
-    """Drop interrupted temporaries and all but the newest previous generations."""
-    for tmp in root.glob(".tmp-gen-*"):
-        shutil.rmtree(tmp, ignore_errors=True)
-    for stale in root.glob(f".{CURRENT}.gen-*"):
-        stale.unlink(missing_ok=True)
-    older = sorted((p for p in root.glob("gen-*") if p.name != live), key=lambda p: p.name)
-    for old in older[: max(0, len(older) - _KEEP_PREVIOUS)]:
-        shutil.rmtree(old, ignore_errors=True)
-
-
-def now_iso() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")

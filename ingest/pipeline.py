@@ -21,7 +21,8 @@ from core.chunk import Chunk
 from core.config import Settings
 from core.embed import Embedder, Vectors, load_embedder, model_fingerprint
 from core.errors import ConfigError
-from core.index import IndexData, load_index, now_iso, write_generation, writer_lock
+from core.index import IndexData, load_index
+from core.index_writer import now_iso, write_generation, writer_lock
 from core.manifest import SCHEMA_VERSION, DocumentRecord, EmbedderInfo, Manifest, SkippedFile
 from ingest.chunk import Chunker
 from ingest.errors import DocumentError, ParserCrashed

@@ -9,11 +9,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from core import index as index_mod
+from core import index_writer as index_mod
 from core.config import Settings
 from core.embed import Embedder
 from core.errors import ConfigError, IndexLocked
-from core.index import load_index, writer_lock
+from core.index import load_index
+from core.index_writer import writer_lock
 from ingest import pipeline, plan
 from tests.conftest import BAD_FIXTURES, FIXTURES, GOOD_FIXTURES
 

@@ -16,9 +16,8 @@ from core.index import (
     IndexData,
     Manifest,
     load_index,
-    now_iso,
-    write_generation,
 )
+from core.index_writer import now_iso, write_generation
 from service.rerank import make_random_cross_encoder
 
 TINY = [

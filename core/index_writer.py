@@ -1,0 +1,141 @@
+"""Writing index generations: build every file in a temporary directory, fsync, rename into
+place, then switch `CURRENT` atomically (the layout is drawn in `core.index`)."""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import hashlib
+import io
+import json
+import os
+import secrets
+import shutil
+from collections.abc import Iterator, Sequence
+from dataclasses import asdict
+from datetime import UTC, datetime
+from pathlib import Path
+
+import faiss
+import numpy as np
+import numpy.typing as npt
+
+from core.chunk import Chunk
+from core.embed import Vectors
+from core.errors import IndexLocked
+from core.index import CURRENT, FILES
+from core.manifest import Manifest
+from core.tokenize import tokenize
+
+# Generations kept besides the live one, so a server still reading the previous one is safe.
+_KEEP_PREVIOUS = 1
+
+
+@contextlib.contextmanager
+def writer_lock(root: Path) -> Iterator[None]:
+    """Exclusive lock so two ingests never write the same index."""
+    root.mkdir(parents=True, exist_ok=True)
+    fd = os.open(root / ".lock", os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise IndexLocked(
+                f"another ingest is writing {root}; wait for it to finish and retry"
+            ) from None
+        yield
+    finally:
+        os.close(fd)
+
+
+def build_lexical(
+    texts: Sequence[str],
+) -> tuple[dict[str, int], npt.NDArray[np.int64], npt.NDArray[np.int32]]:
+    """Tokenize chunk texts into a vocabulary and CSR token-id arrays."""
+    vocab: dict[str, int] = {}
+    indptr = np.zeros(len(texts) + 1, dtype=np.int64)
+    ids: list[int] = []
+    for i, text in enumerate(texts):
+        for tok in tokenize(text):
+            ids.append(vocab.setdefault(tok, len(vocab)))
+        indptr[i + 1] = len(ids)
+    return vocab, indptr, np.asarray(ids, dtype=np.int32)
+
+
+def write_generation(
+    root: Path, manifest: Manifest, chunks: Sequence[Chunk], vectors: Vectors
+) -> Path:
+    """Write a complete generation and make it live atomically; returns its directory."""
+    if len(chunks) != len(vectors):
+        raise ValueError(f"{len(chunks)} chunks but {len(vectors)} vectors")
+    root.mkdir(parents=True, exist_ok=True)
+    name = f"gen-{datetime.now(UTC):%Y%m%dT%H%M%S}-{secrets.token_hex(3)}"
+    tmp = root / f".tmp-{name}"
+    tmp.mkdir()
+    try:
+        _write_files(tmp, manifest, chunks, vectors)
+        _fsync_dir(tmp)
+        final = root / name
+        os.rename(tmp, final)
+        pointer_tmp = root / f".{CURRENT}.{name}"
+        pointer_tmp.write_text(name + "\n")
+        _fsync_file(pointer_tmp)
+        os.replace(pointer_tmp, root / CURRENT)
+        _fsync_dir(root)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    _collect_garbage(root, live=name)
+    return final
+
+
+def _write_files(gen: Path, manifest: Manifest, chunks: Sequence[Chunk], vectors: Vectors) -> None:
+    dense = faiss.IndexFlatIP(manifest.embedder.dimension)
+    if len(vectors):
+        dense.add(np.ascontiguousarray(vectors, dtype=np.float32))
+    vocab, indptr, ids = build_lexical([c.text for c in chunks])
+    lexical = io.BytesIO()
+    np.savez(lexical, indptr=indptr, ids=ids)
+    data = {
+        "chunks.jsonl": "".join(
+            json.dumps(asdict(c), ensure_ascii=False) + "\n" for c in chunks
+        ).encode("utf-8"),
+        "dense.faiss": faiss.serialize_index(dense).tobytes(),
+        "lexical.npz": lexical.getvalue(),
+        "lexical_vocab.json": json.dumps(vocab, ensure_ascii=False).encode("utf-8"),
+    }
+    for fname, payload in data.items():
+        (gen / fname).write_bytes(payload)
+    digests = {fname: hashlib.sha256(payload).hexdigest() for fname, payload in data.items()}
+    manifest = manifest.model_copy(update={"files": digests})
+    (gen / "manifest.json").write_text(manifest.model_dump_json(indent=2), encoding="utf-8")
+    for fname in FILES:
+        _fsync_file(gen / fname)
+
+
+def _fsync_file(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _fsync_dir(path: Path) -> None:
+    with contextlib.suppress(OSError):  # not every filesystem can fsync a directory
+        _fsync_file(path)
+
+
+def _collect_garbage(root: Path, live: str) -> None:
+    """Drop interrupted temporaries and all but the newest previous generations."""
+    for tmp in root.glob(".tmp-gen-*"):
+        shutil.rmtree(tmp, ignore_errors=True)
+    for stale in root.glob(f".{CURRENT}.gen-*"):
+        stale.unlink(missing_ok=True)
+    older = sorted((p for p in root.glob("gen-*") if p.name != live), key=lambda p: p.name)
+    for old in older[: max(0, len(older) - _KEEP_PREVIOUS)]:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def now_iso() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
