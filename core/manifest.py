@@ -34,6 +34,8 @@ class ChunkerInfo(BaseModel):
     chunk_tokens: int
     chunk_overlap: int
     lexical_tokenizer: str = TOKENIZER_VERSION
+    # Version of the text cleaning that produced the pages (ingest.clean.PARSER_VERSION).
+    parser: str = ""
 
 
 class DocumentRecord(BaseModel):

@@ -5,9 +5,6 @@ from __future__ import annotations
 import hashlib
 import io
 import logging
-import re
-import unicodedata
-from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -20,6 +17,7 @@ from pypdf.errors import (
     PyPdfError,
 )
 
+from ingest.clean import dehyphenate, normalize, strip_running_lines
 from ingest.errors import (
     CorruptPdf,
     DocumentError,
@@ -37,18 +35,6 @@ from ingest.visible import visible_text
 # pypdf logs recoverable damage as warnings; surface it through our summary instead.
 logging.getLogger("pypdf").setLevel(logging.ERROR)
 
-# How many lines at the top and bottom of a page may be a running header or footer.
-_EDGE_LINES = 3
-# A line repeated at the page edge on at least this share of pages is boilerplate.
-_REPEAT_SHARE = 0.5
-_MIN_PAGES_FOR_REPEATS = 3
-
-_HYPHEN_BREAK = re.compile(r"(\w)-[ \t]*\n[ \t]*([a-z])")
-_SPACES = re.compile(r"[ \t\u00a0\u2000-\u200b\u202f\u205f\u3000]+")
-_DIGITS = re.compile(r"\d+")
-# Dot leaders of tables of contents ("Scope ........ 4") carry no words.
-_LEADERS = re.compile(r"(?:\s*[.\u2026_]){4,}\s*")
-_ROMAN = re.compile(r"\b[ivxlcdm]+\b", re.IGNORECASE)
 # Defaults when parse_pdf is called without limits (tests, scripts); ingest passes settings.
 MAX_FILE_BYTES = 256 * 1024 * 1024
 MAX_DOCUMENT_CHARS = 10_000_000
@@ -182,65 +168,3 @@ def _page_labels(reader: PdfReader, page_count: int) -> list[str]:
     if len(labels) != page_count:
         return [str(i + 1) for i in range(page_count)]
     return [str(label) for label in labels]
-
-
-def normalize(text: str) -> str:
-    """NFKC (splits ligatures like U+FB01), unify spaces, drop control characters."""
-    text = unicodedata.normalize("NFKC", text)
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
-    text = "".join(ch for ch in text if ch in "\n\t" or unicodedata.category(ch)[0] != "C")
-    lines = (_SPACES.sub(" ", _LEADERS.sub(" ... ", line)).strip() for line in text.split("\n"))
-    return "\n".join(lines)
-
-
-def dehyphenate(text: str) -> str:
-    """Join words split by a hyphen at a line end ("mainte-\\nnance" -> "maintenance")."""
-    return _HYPHEN_BREAK.sub(r"\1\2", text)
-
-
-def _line_key(line: str) -> str:
-    # "Page 3 of 10" and "Page 4 of 10" (or "iv") must count as the same running line.
-    return _ROMAN.sub("#", _DIGITS.sub("#", line.lower())) if line else ""
-
-
-def _edge_size(lines: list[str]) -> int:
-    # Short pages get a narrow edge, so their body is never mistaken for boilerplate.
-    return max(1, min(_EDGE_LINES, len(lines) // 4))
-
-
-def strip_running_lines(texts: list[str]) -> tuple[list[str], int]:
-    """Remove lines repeated at the top or bottom of many pages (running headers/footers)."""
-    pages = [[ln for ln in t.split("\n") if ln.strip()] for t in texts]
-    # A one-line page (title, divider) has no edges to tell apart from its body.
-    with_text = [p for p in pages if len(p) > 1]
-    if len(with_text) < _MIN_PAGES_FOR_REPEATS:
-        return texts, 0
-    counts: Counter[str] = Counter()
-    for lines in with_text:
-        k = _edge_size(lines)
-        edge = {_line_key(ln) for ln in lines[:k] + lines[-k:]}
-        counts.update(edge)
-    threshold = max(_MIN_PAGES_FOR_REPEATS, int(len(with_text) * _REPEAT_SHARE + 0.999))
-    running = {key for key, n in counts.items() if n >= threshold}
-    if not running:
-        return texts, 0
-
-    removed = 0
-    cleaned: list[str] = []
-    for lines in pages:
-        keep = list(lines)
-        if len(keep) <= 1:
-            cleaned.append("\n".join(keep))
-            continue
-        # Only the edges: a body line that merely looks like a header stays.
-        k = _edge_size(keep)
-        head = 0
-        while head < k and head < len(keep) and _line_key(keep[head]) in running:
-            head += 1
-        tail = 0
-        while tail < k and tail < len(keep) - head and _line_key(keep[-1 - tail]) in running:
-            tail += 1
-        removed += head + tail
-        keep = keep[head : len(keep) - tail]
-        cleaned.append("\n".join(keep))
-    return cleaned, removed

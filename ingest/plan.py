@@ -25,13 +25,18 @@ from core.config import Settings
 from core.errors import IndexError_, IndexNotFound
 from core.index import verify_live
 from core.manifest import ChunkerInfo, DocumentRecord, Manifest, SkippedFile
+from ingest.clean import PARSER_VERSION
 from ingest.errors import DocumentError, DuplicateDocument
 from ingest.inputs import Input, file_sha256
 from ingest.report import skip
 
 
 def chunker_info(settings: Settings) -> ChunkerInfo:
-    return ChunkerInfo(chunk_tokens=settings.chunk_tokens, chunk_overlap=settings.chunk_overlap)
+    return ChunkerInfo(
+        chunk_tokens=settings.chunk_tokens,
+        chunk_overlap=settings.chunk_overlap,
+        parser=PARSER_VERSION,
+    )
 
 
 @dataclass
@@ -167,7 +172,7 @@ def _reusable(
     if "unknown" not in (fingerprint, built.weights_sha256) and fingerprint != built.weights_sha256:
         return None, "embedder weights changed"
     if live.chunker != chunker_info(settings):
-        return None, "chunker settings changed"
+        return None, "chunker or parser settings changed"
     if settings.embed_precision not in ("auto", built.precision):
         return None, "embedding precision changed"  # never mix fp32 and bf16 vectors
     return live, None

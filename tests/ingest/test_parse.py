@@ -4,6 +4,7 @@ from pathlib import Path
 
 import pytest
 
+from ingest.clean import dehyphenate, normalize, strip_running_lines
 from ingest.errors import (
     CorruptPdf,
     DocumentError,
@@ -14,7 +15,7 @@ from ingest.errors import (
     NoTextLayer,
     UnreadableFile,
 )
-from ingest.parse import dehyphenate, normalize, parse_pdf, strip_running_lines
+from ingest.parse import parse_pdf
 from tests.conftest import FIXTURES
 
 
@@ -139,3 +140,20 @@ def test_hardening_20_hidden_text_is_dropped_at_parse(name: str) -> None:
     assert not any(s in doc.pages[0].text for s in HIDDEN_SENTENCES[name])
     hidden = len(HIDDEN_SENTENCES[name])
     assert doc.notes == [f"{hidden} hidden text run(s) not indexed (white, invisible or off-page)"]
+
+
+def test_running_lines_with_the_page_number_are_removed_even_when_they_alternate() -> None:
+    # Odd and even headers differ, chapter headers change: no form is on half the pages,
+    # but each carries the page number (printed = physical + 3) at one end.
+    pages = []
+    for i in range(12):
+        printed = i + 4
+        header = f"{printed} Manual 5.4" if i % 2 else f"Chapter {1 + i // 6}: Basics {printed}"
+        pages.append(f"{header}\nBody line {i} says something useful.\nMore body text.\n{printed}")
+    pages[7] = "11 Setup and install\nThis heading carries the page number 11 by chance.\nEnd."
+    cleaned, removed = strip_running_lines(pages)
+    assert cleaned[3] == "Body line 3 says something useful.\nMore body text."
+    assert cleaned[4] == "Body line 4 says something useful.\nMore body text."
+    # A heading whose number equals the page number but whose words never recur stays.
+    assert cleaned[7] == pages[7]
+    assert removed == 22

@@ -201,7 +201,7 @@ def test_changed_chunker_settings_force_full_rebuild(
     _ingest(settings, embedder, fixture_dir / "clean.pdf")
     smaller = settings.model_copy(update={"chunk_tokens": 64, "chunk_overlap": 16})
     report = _ingest(smaller, embedder, fixture_dir / "clean.pdf")
-    assert report.rebuild_reason == "chunker settings changed"
+    assert report.rebuild_reason == "chunker or parser settings changed"
     assert report.chunks_embedded == report.chunks
 
 

@@ -65,7 +65,7 @@ def test_changed_chunker_settings_reparse_everything_and_say_why(
     run_ingest(settings, [folder], embedder=embedder)
     other = settings.model_copy(update={"chunk_tokens": 120})
     plan = _plan(other, embedder, folder)
-    assert plan.live is None and plan.rebuild_reason == "chunker settings changed"
+    assert plan.live is None and plan.rebuild_reason == "chunker or parser settings changed"
     assert _names(plan.parse) == ["clean.pdf", "labels.pdf"]
     assert _plan(settings, embedder, folder, rebuild=True).rebuild_reason == "--rebuild"
 
