@@ -8,7 +8,7 @@ import respx
 
 from core.config import Settings
 from eval.ragas_scores import judge_faithfulness
-from tests.eval.test_metrics import cand, item, record
+from tests.factories import make_candidate, make_item, make_record
 from tests.service import openai_wire as wire
 
 
@@ -26,13 +26,13 @@ def test_judge_that_cannot_produce_structured_output_leaves_items_unscored() -> 
     route = respx.post("http://judge.test/v1/chat/completions").mock(
         return_value=wire.completion("I think the answer is probably right.")
     )
-    answered = record(
-        item(),
-        [cand(10, text="Primary caregiver leave 18 weeks")],
+    answered = make_record(
+        make_item(),
+        [make_candidate(10, text="Primary caregiver leave 18 weeks")],
         answer="Primary caregivers get 18 weeks [1].",
         abstained=False,
     )
-    abstained = record(item("unanswerable", id="u1"), [])
+    abstained = make_record(make_item("unanswerable", id="u1"), [])
     settings = _settings(judge_base_url="http://judge.test/v1", judge_model="tiny")
     scores = judge_faithfulness([answered, abstained], settings)
     assert scores is not None and len(scores) == 2

@@ -9,42 +9,15 @@ import pytest
 
 from core.embed import Embedder
 from eval import metrics as m
-from eval.golden import GoldenItem, SourceRef
+from eval.golden import GoldenItem
 from eval.runner import Record
-
-
-def item(kind: str = "lookup", pages: tuple[int, ...] = (10,), **kw: Any) -> GoldenItem:
-    answerable = kind != "unanswerable"
-    return GoldenItem(
-        id=kw.get("id", "q1"),
-        question="How long is parental leave?",
-        reference_answer="Primary caregivers get 18 weeks of paid leave." if answerable else "",
-        reference_contexts=["Primary caregiver leave 18 weeks"] if answerable else [],
-        source=[SourceRef(document="handbook.pdf", pages=list(pages))] if answerable else [],
-        kind=kind,  # type: ignore[arg-type]
-        difficulty="easy",
-    )
-
-
-def cand(page: int, doc: str = "handbook.pdf", text: str | None = None) -> dict[str, Any]:
-    return {"document": doc, "page_start": page, "page_end": page, "text": text, "score": 0.0}
-
-
-def record(it: GoldenItem, cands: list[dict[str, Any]], **resp: Any) -> Record:
-    body = {
-        "answer": "The documents do not answer this question.",
-        "abstained": True,
-        "citations": [],
-        "retrieval": {"candidates": cands},
-        "checks": {},
-        "timings_ms": {},
-    }
-    body.update(resp)
-    return Record(it, body)
+from tests.factories import make_candidate, make_item, make_record
 
 
 def test_retrieval_metrics_on_known_ranks() -> None:
-    r = record(item(), [cand(3), cand(9), cand(10), cand(11)])
+    r = make_record(
+        make_item(), [make_candidate(3), make_candidate(9), make_candidate(10), make_candidate(11)]
+    )
     assert m.page_hit_at(r, 2) == 0.0
     assert m.page_hit_at(r, 5) == 1.0
     assert m.mrr_at(r, 10) == pytest.approx(1 / 3)
@@ -52,27 +25,34 @@ def test_retrieval_metrics_on_known_ranks() -> None:
 
 
 def test_ndcg_counts_each_golden_page_once() -> None:
-    r = record(item(pages=(4, 5)), [cand(4), cand(4), cand(5)])
+    r = make_record(
+        make_item(pages=(4, 5)), [make_candidate(4), make_candidate(4), make_candidate(5)]
+    )
     ideal = 1 + 1 / math.log2(3)
     assert m.ndcg_at(r, 10) == pytest.approx((1 + 1 / math.log2(4)) / ideal)
 
 
 def test_retrieval_metrics_do_not_apply_to_unanswerable() -> None:
-    r = record(item("unanswerable"), [cand(1)])
+    r = make_record(make_item("unanswerable"), [make_candidate(1)])
     assert math.isnan(m.page_hit_at(r, 5)) and math.isnan(m.mrr_at(r, 10))
     assert m.abstention_correct(r) == 1.0
 
 
 def test_excerpt_recall_uses_only_answer_contexts() -> None:
-    ctx = cand(10, text="Primary caregiver leave 18\nweeks Taken in one block.")
-    r = record(item(), [ctx, cand(12)])
+    ctx = make_candidate(10, text="Primary caregiver leave 18\nweeks Taken in one block.")
+    r = make_record(make_item(), [ctx, make_candidate(12)])
     assert m.excerpt_recall(r) == 1.0
-    miss = record(item(), [cand(10, text="Secondary caregiver leave 8 weeks"), cand(10)])
+    miss = make_record(
+        make_item(),
+        [make_candidate(10, text="Secondary caregiver leave 8 weeks"), make_candidate(10)],
+    )
     assert m.excerpt_recall(miss) == 0.0
 
 
 def _answered(answer: str, citations: list[dict[str, Any]], it: GoldenItem | None = None) -> Record:
-    return record(it or item(), [cand(10)], answer=answer, abstained=False, citations=citations)
+    return make_record(
+        it or make_item(), [make_candidate(10)], answer=answer, abstained=False, citations=citations
+    )
 
 
 def cite(cid: int, quote: str, page: int = 10, doc: str = "handbook.pdf") -> dict[str, Any]:
@@ -110,7 +90,7 @@ def test_groundedness_catches_a_fabricated_sentence(embedder: Embedder) -> None:
         [cite(1, quote)],
     )
     assert grounded(unrelated) == 0.5
-    assert math.isnan(grounded(record(item(), [])))  # abstentions are not scored
+    assert math.isnan(grounded(make_record(make_item(), [])))  # abstentions are not scored
 
 
 def test_citation_page_accuracy_flags_forged_page() -> None:
@@ -121,17 +101,17 @@ def test_citation_page_accuracy_flags_forged_page() -> None:
 
 
 def test_citation_support_counts_dropped_sentences() -> None:
-    r = record(item(), [], checks={"sentences_kept": 3, "sentences_dropped": 1})
+    r = make_record(make_item(), [], checks={"sentences_kept": 3, "sentences_dropped": 1})
     assert m.citation_support(r) == 0.75
-    assert math.isnan(m.citation_support(record(item(), [])))
+    assert math.isnan(m.citation_support(make_record(make_item(), [])))
 
 
 def test_abstention_precision_recall() -> None:
     recs = [
-        record(item("unanswerable", id="u1"), []),  # abstained: TP
-        record(item("unanswerable", id="u2"), [], abstained=False),  # FN
-        record(item(id="a1"), []),  # abstained on answerable: FP
-        record(item(id="a2"), [], abstained=False),  # TN
+        make_record(make_item("unanswerable", id="u1"), []),  # abstained: TP
+        make_record(make_item("unanswerable", id="u2"), [], abstained=False),  # FN
+        make_record(make_item(id="a1"), []),  # abstained on answerable: FP
+        make_record(make_item(id="a2"), [], abstained=False),  # TN
     ]
     prf = m.abstention_prf(recs, iters=200)
     assert prf["abstain_precision"].mean == 0.5

@@ -5,7 +5,6 @@ from typing import Any
 import pytest
 
 from core.embed import Embedder
-from core.segment import segment_page
 from ingest.chunk import Chunker
 from ingest.parse import Page, parse_pdf
 from tests.conftest import FIXTURES, SAMPLE
@@ -18,19 +17,6 @@ def tokenizer(embedder: Embedder) -> Any:
 
 def _pages(texts: list[str]) -> list[Page]:
     return [Page(number=i + 1, label=str(i + 1), text=t) for i, t in enumerate(texts)]
-
-
-def test_segment_page_splits_sentences_and_list_items() -> None:
-    text = "Intro. Second sentence here!\n1. First step\n2. Second step\nA heading\nBody text."
-    spans = [text[s:e] for s, e in segment_page(text)]
-    assert spans == [
-        "Intro.",
-        "Second sentence here!",
-        "1. First step",
-        "2. Second step",
-        "A heading",
-        "Body text.",
-    ]
 
 
 def test_chunks_never_exceed_token_budget(tokenizer: Any) -> None:

@@ -19,6 +19,7 @@ from core.index import (
 )
 from core.index_writer import now_iso, write_generation
 from service.rerank import make_random_cross_encoder
+from tests.factories import make_chunk
 
 TINY = [
     ("ops.pdf", 1, "Set HTTP_PROXY before running pip install with --no-cache-dir."),
@@ -37,19 +38,8 @@ def build_index(root: Path, rows: list[tuple[str, int, str]], embedder: Embedder
         doc_id = f"doc-{name.split('.')[0]}"
         ordinal = sum(1 for c in chunks if c.doc_id == doc_id)
         chunks.append(
-            Chunk(
-                id=f"{doc_id}:{ordinal:05d}",
-                doc_id=doc_id,
-                source=f"corpus/{name}",
-                ordinal=ordinal,
-                page_start=page,
-                page_end=page,
-                label_start=str(page),
-                label_end=str(page),
-                char_start=0,
-                char_end=len(text),
-                n_tokens=len(text.split()),
-                text=text,
+            make_chunk(
+                text, doc_id=doc_id, ordinal=ordinal, source=f"corpus/{name}", page_start=page
             )
         )
         rec = docs.setdefault(

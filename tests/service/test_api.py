@@ -10,16 +10,10 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from core.config import Settings
 from core.embed import Embedder
 from service.app import create_app
 from service.pipeline import NOT_IN_DOCUMENTS
-
-
-def make_settings(index: Path, **kw: Any) -> Settings:
-    base: dict[str, Any] = {"index_dir": index, "reranker": "none", "index_poll_s": 0}
-    base.update(kw)
-    return Settings(_env_file=None, **base)  # type: ignore[call-arg]
+from tests.factories import make_settings
 
 
 @pytest.fixture(scope="module")

@@ -15,8 +15,8 @@ from fastapi.testclient import TestClient
 from core.embed import Embedder
 from service.app import create_app
 from service.pipeline import NOT_IN_DOCUMENTS
+from tests.factories import make_settings
 from tests.service import openai_wire as wire
-from tests.service.test_api import make_settings
 
 BASE = "http://llm.test/v1"
 URL = f"{BASE}/chat/completions"

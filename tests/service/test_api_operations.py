@@ -17,7 +17,7 @@ from service.app import create_app
 from service.errors import Overloaded
 from service.limits import ConcurrencyLimiter
 from tests.conftest import FIXTURES
-from tests.service.test_api import make_settings
+from tests.factories import make_settings
 
 
 def test_rebuilt_index_is_swapped_in_while_serving(tmp_path: Path, embedder: Embedder) -> None:

@@ -22,6 +22,7 @@ from core.config import Settings
 from core.embed import Embedder
 from service.app import create_app
 from service.server import build_config
+from tests.factories import make_settings
 from tests.service import openai_wire as wire
 from tests.service.live_server import (
     body_of,
@@ -32,7 +33,6 @@ from tests.service.live_server import (
     read_all,
     status_of,
 )
-from tests.service.test_api import make_settings
 
 BASE = "http://llm.test/v1"
 URL = f"{BASE}/chat/completions"

@@ -100,7 +100,7 @@ from fastapi.testclient import TestClient  # noqa: E402
 from core.embed import Embedder  # noqa: E402
 from service.app import create_app  # noqa: E402
 from service.pipeline import NOT_IN_DOCUMENTS  # noqa: E402
-from tests.service.test_api import make_settings  # noqa: E402
+from tests.factories import make_settings  # noqa: E402
 
 COFFEE_Q = "How often is the office coffee machine descaled?"
 

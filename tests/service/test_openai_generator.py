@@ -190,8 +190,8 @@ from fastapi.testclient import TestClient  # noqa: E402
 from core.embed import Embedder  # noqa: E402
 from service.app import create_app  # noqa: E402
 from service.generate.openai_compat import escape_data  # noqa: E402
+from tests.factories import make_settings  # noqa: E402
 from tests.fixtures import injection_pdfs  # noqa: E402
-from tests.service.test_api import make_settings  # noqa: E402
 
 LOOKALIKE_CHARS = set("\uff1c\uff1e\ufe64\ufe65\u3008\u3009\u27e8\u27e9\u276c\u276d\u1438\u1433")
 

@@ -15,7 +15,7 @@ from eval.runner import Record, retrieval_asker, run
 from service.lexical import BM25sEngine, RankBM25Engine, top_k
 from service.pipeline import AnswerService
 from service.runtime import load_retriever
-from tests.service.test_api import make_settings
+from tests.factories import make_settings
 
 GOLDEN = Path(__file__).resolve().parents[2] / "eval" / "golden" / "sample.jsonl"
 

@@ -15,7 +15,7 @@ from fastapi.testclient import TestClient
 
 from core.embed import Embedder
 from service.app import create_app
-from tests.service.test_api import make_settings
+from tests.factories import make_settings
 
 
 def _codes(app: FastAPI, calls: list[tuple[str, dict[str, str]]]) -> list[httpx.Response]:

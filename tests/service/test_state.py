@@ -21,7 +21,7 @@ from core.embed import Embedder
 from ingest.pipeline import run_ingest
 from service.app import create_app
 from tests.conftest import FIXTURES
-from tests.service.test_api import make_settings
+from tests.factories import make_settings
 
 POLL_S = 0.05
 

@@ -1,0 +1,18 @@
+"""Splitting page text into sentence and list-item spans."""
+
+from __future__ import annotations
+
+from core.segment import segment_page
+
+
+def test_segment_page_splits_sentences_and_list_items() -> None:
+    text = "Intro. Second sentence here!\n1. First step\n2. Second step\nA heading\nBody text."
+    spans = [text[s:e] for s, e in segment_page(text)]
+    assert spans == [
+        "Intro.",
+        "Second sentence here!",
+        "1. First step",
+        "2. Second step",
+        "A heading",
+        "Body text.",
+    ]
