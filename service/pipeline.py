@@ -103,6 +103,7 @@ class AnswerService:
         t = time.perf_counter()
         weak = weak_evidence(result, self.settings)
         degraded_reason: str | None = None
+        spent = (0, 0)
         generator_name = self.generator.name
         draft: Draft | None = None
         if weak:
@@ -119,11 +120,14 @@ class AnswerService:
                 log.warning("generator %s failed: %s; answering extractively", generator_name, exc)
                 degraded_reason = f"{exc}; answered extractively instead"
                 generator_name = f"{self.extractive.name} (fallback)"
+                spent = (exc.prompt_tokens, exc.completion_tokens)
                 draft = None
             if stopped():
                 return
             if draft is None:
                 draft = self.extractive.generate(question, contexts)
+                # The failed LLM calls still cost tokens: report them.
+                draft.prompt_tokens, draft.completion_tokens = spent
                 for s in draft.sentences if stream else []:
                     yield StreamEvent("delta", {"text": clean_sentence(s.text)})
         timings["generate"] = _ms(t)

@@ -46,12 +46,21 @@ class Draft:
 class GeneratorError(Exception):
     """The generator could not produce an answer; the caller falls back to extractive.
 
-    `retryable` says whether the same call could succeed later (timeouts, 429, 5xx).
+    `retryable` says whether the same call could succeed later (timeouts, 429, 5xx);
+    `prompt_tokens` / `completion_tokens` what the failed calls cost, still reported.
     """
 
-    def __init__(self, message: str, retryable: bool = False) -> None:
+    def __init__(
+        self,
+        message: str,
+        retryable: bool = False,
+        prompt_tokens: int = 0,
+        completion_tokens: int = 0,
+    ) -> None:
         super().__init__(message)
         self.retryable = retryable
+        self.prompt_tokens = prompt_tokens
+        self.completion_tokens = completion_tokens
 
 
 class Generator(Protocol):

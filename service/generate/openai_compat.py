@@ -60,7 +60,9 @@ def parse_answer(content: str) -> _Answer:
         return _Answer.model_validate_json(text)
     except ValidationError as exc:
         first = exc.errors()[0]
-        raise ValueError(f"{first['msg']} at {'.'.join(map(str, first['loc']))}") from exc
+        # Invalid JSON has no location: say so without a dangling " at ".
+        where = ".".join(map(str, first["loc"]))
+        raise ValueError(f"{first['msg']} at {where}" if where else first["msg"]) from exc
 
 
 class OpenAICompatibleGenerator:
@@ -81,6 +83,7 @@ class OpenAICompatibleGenerator:
         transport: httpx.BaseTransport | None = None,
     ) -> None:
         self.model = model
+        self.timeout_s = timeout_s
         self.max_retries = max_retries
         self.max_tokens = max_tokens
         self.context_token_budget = context_token_budget
@@ -216,7 +219,11 @@ class OpenAICompatibleGenerator:
             try:
                 answer = parse_answer(content)
             except ValueError as exc2:
-                raise GeneratorError(f"LLM output malformed after one repair: {exc2}") from exc2
+                raise GeneratorError(
+                    f"LLM output malformed after one repair: {exc2}",
+                    prompt_tokens=p_tok,
+                    completion_tokens=c_tok,
+                ) from exc2
         return Draft(
             sentences=[
                 DraftSentence(s.text, [(q.source, q.quote) for q in s.citations])
@@ -235,6 +242,9 @@ class OpenAICompatibleGenerator:
             return
         messages = self.messages(question, contexts)
         response = self._send(messages, stream=True)
+        # httpx's timeout bounds each read, and a server streaming tokens never trips it: bound
+        # the whole stream too, like a non-streamed request that sends nothing until done.
+        deadline = time.monotonic() + self.timeout_s
         content = ""
         p_tok = c_tok = 0
         emitted = 0
@@ -242,6 +252,11 @@ class OpenAICompatibleGenerator:
             for line in response.iter_lines():
                 if stop is not None and stop.is_set():
                     return  # the client hung up: stop reading, close the backend stream
+                if time.monotonic() > deadline:
+                    raise GeneratorError(
+                        f"LLM stream still running after {self.timeout_s:g} s (timeout)",
+                        retryable=True,
+                    )
                 if not line.startswith("data:"):
                     continue
                 payload = line[5:].strip()

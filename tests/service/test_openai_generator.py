@@ -278,3 +278,98 @@ def test_hardening_20_escape_data_folds_every_angle_bracket_lookalike() -> None:
     assert escape_data(text) == "\u2039" * len(text)
     closing = "\uff1e\ufe65\u3009\u232a\u27e9\u276d\u276f\u1433\u02c3\u29fd\u300b\u27eb>"
     assert escape_data(closing) == "\u203a" * len(closing)
+
+
+# -- payloads seen from a real `transformers serve` running SmolLM2-135M (tests/service/
+# test_real_llm.py): plain prose instead of JSON, and a stream that outlives llm_timeout_s ----
+
+import time  # noqa: E402
+
+SERVED_MODEL = "/work/main/build/llm/smollm2-135m"  # `transformers serve` names a folder
+
+
+def _served_completion(content: str, prompt_tokens: int, completion_tokens: int) -> httpx.Response:
+    """A non-streamed reply exactly as `transformers serve` (transformers 5.x) sends it."""
+    return httpx.Response(
+        200,
+        json={
+            "id": "4c3b610e-c305-4762-b84b-7562ea23f4de",
+            "choices": [
+                {
+                    "finish_reason": "stop",
+                    "index": 0,
+                    "message": {"content": content, "role": "assistant"},
+                }
+            ],
+            "created": 1796528997,
+            "model": SERVED_MODEL,
+            "object": "chat.completion",
+            "usage": {
+                "completion_tokens": completion_tokens,
+                "prompt_tokens": prompt_tokens,
+                "total_tokens": prompt_tokens + completion_tokens,
+            },
+        },
+    )
+
+
+@respx.mock
+def test_real_model_prose_twice_raises_with_a_clean_reason() -> None:
+    route = respx.post(URL).mock(
+        side_effect=[
+            _served_completion("The answer is 3.", 801, 7),
+            _served_completion("The answer is 3.", 847, 7),
+        ]
+    )
+    with pytest.raises(GeneratorError) as info:
+        _gen().generate("How many vacation days do full-time employees get?", _contexts())
+    assert route.call_count == 2
+    # Invalid JSON has no location: the reason used to end in a dangling " at ".
+    assert str(info.value) == (
+        "LLM output malformed after one repair: Invalid JSON: expected value at line 1 column 1"
+    )
+    repair = json.loads(route.calls.last.request.content)["messages"][-1]["content"]
+    assert repair.startswith(
+        "Your reply could not be used: Invalid JSON: expected value at line 1 column 1\n"
+    )
+
+
+class _SlowStream(httpx.SyncByteStream):
+    """`transformers serve` streaming prose, one token every `gap_s`, as it did on 2 cores."""
+
+    def __init__(self, tokens: list[str], gap_s: float) -> None:
+        self.tokens, self.gap_s, self.sent = tokens, gap_s, 0
+
+    def __iter__(self) -> Iterator[bytes]:
+        base = {
+            "id": "9bc49bf1-79d6-442a-84db-c3ebbb827104",
+            "created": 1796528997,
+            "model": SERVED_MODEL,
+            "object": "chat.completion.chunk",
+            "system_fingerprint": "",
+        }
+        first = {**base, "choices": [{"delta": {"role": "assistant"}, "index": 0}]}
+        yield f"data: {json.dumps(first)}\n\n".encode()
+        for token in self.tokens:
+            time.sleep(self.gap_s)
+            self.sent += 1
+            chunk = {**base, "choices": [{"delta": {"content": token}, "index": 0}]}
+            yield f"data: {json.dumps(chunk)}\n\n".encode()
+        yield b"data: [DONE]\n\n"
+
+
+@respx.mock
+def test_stream_that_outlives_the_timeout_is_cut_off() -> None:
+    # Tokens keep arriving, so httpx's per-read timeout never fires; the stream went on for
+    # 132 s with llm_timeout_s=2 before the whole-request deadline.
+    body = _SlowStream(["Once", " upon", " a", " time"] * 50, gap_s=0.02)
+    respx.post(URL).mock(
+        return_value=httpx.Response(200, stream=body, headers={"content-type": "text/event-stream"})
+    )
+    start = time.monotonic()
+    with pytest.raises(GeneratorError) as info:
+        list(_gen(timeout_s=0.3).stream("Tell me a story", _contexts()))
+    assert time.monotonic() - start < 1.5
+    assert 5 < body.sent < 50
+    assert info.value.retryable
+    assert str(info.value) == "LLM stream still running after 0.3 s (timeout)"
