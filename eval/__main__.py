@@ -1,7 +1,10 @@
 """`python -m eval {run,validate,baseline,sweep}`: the golden-set evaluation.
 
-run       score the pipeline on the golden set; exit 1 on a regression vs the baseline
-baseline  run, then write eval/baseline.json (do this deliberately, in its own commit)
+run       score the pipeline on every golden suite (sample, real), or on --suite NAME ...,
+          or on a custom --golden FILE; exit 1 on a regression vs a suite's baseline, 2 when
+          the gate refuses to compare (a different reranker or generator)
+baseline  run, then write eval/baselines/<suite>.json for every suite run (deliberately, in
+          its own commit)
 validate  check a golden file: ids, fields, every excerpt on its stated pages
 sweep     try settings on the dev split; table and plot
 """
@@ -14,16 +17,21 @@ import logging
 import math
 import os
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from core.errors import ConfigError
-from eval.catalog import label
+from eval.catalog import higher_is_better, is_fraction, label
 from eval.gate import MetricCheck
+
+if TYPE_CHECKING:
+    from eval.combined import SuiteOutcome
+    from eval.suites import Planned
 
 console = Console(soft_wrap=True, highlight=False)
 
@@ -70,51 +78,136 @@ class _Display:
             self.bars.stop()
 
 
-def _config(args: argparse.Namespace) -> Any:
+def _base_config(args: argparse.Namespace) -> Any:
     from eval.harness import EvalConfig
 
     return EvalConfig(
-        golden=args.golden,
         split=args.split,
         overrides=_parse_overrides(args.set or []),
-        index=args.index,
         url=args.url,
         api_key=os.environ.get("RAG_API_KEY"),
         retrieval_only=args.retrieval_only,
     )
 
 
-def cmd_run(args: argparse.Namespace, gate: bool) -> int:
-    from eval import report
-    from eval.gate import check, load_baseline, write_baseline
-    from eval.harness import BASELINE, REPORTS, Hooks, evaluate
+def planned_runs(args: argparse.Namespace) -> list[Planned]:
+    """The evaluations `run`/`baseline` asked for (eval.suites.plan); PlanError if none fit."""
+    from eval.suites import PlanError, plan
 
-    config = _config(args)
-    display = _Display()
-    console.print(f"evaluating {config.golden} ({config.split})")
-    hooks = Hooks(on_start=display.start, on_answered=display.answered, on_note=console.print)
-    result = evaluate(config, hooks)
-    baseline = load_baseline(BASELINE)
-    checks = check(baseline, result.per_question) if gate and baseline else []
-    out = Path(args.out) if args.out else REPORTS / result.summary["meta"]["run"]
-    report.write(out, result.summary, result.records, result.values, checks, baseline)
-    _print_summary(result.summary, checks)
-    console.print(f"report: {out / 'report.md'}  plot: {out / 'plot.png'}")
-    if not gate:
-        write_baseline(BASELINE, result.summary, result.per_question)
-        console.print(f"baseline written to {BASELINE}")
-        return 0
-    if baseline is None:
-        console.print(f"[yellow]no baseline at {BASELINE}: run `make eval-baseline`[/yellow]")
-    failed = [c for c in checks if c.failed]
-    for c in failed:
-        console.print(
-            f"[red]REGRESSION {c.name}: {c.baseline:.3f} -> {c.current:.3f} "
-            f"(paired delta {c.delta:+.3f}, 95% CI [{c.low:+.3f}, {c.high:+.3f}])[/red]"
+    planned = plan(
+        _base_config(args),
+        suites=args.suite or (),
+        golden=args.golden,
+        corpus=args.corpus,
+        index=args.index,
+        baseline=args.baseline,
+    )
+    if args.command == "baseline" and any(p.baseline is None for p in planned):
+        raise PlanError("a custom golden set's baseline needs --baseline FILE to write to")
+    return planned
+
+
+def _rel(path: Path) -> str:
+    from eval.harness import ROOT
+
+    return str(path.relative_to(ROOT)) if path.is_relative_to(ROOT) else str(path)
+
+
+def _judge(
+    planned: Planned, summary: dict[str, Any], per_question: dict[str, dict[str, float]]
+) -> tuple[SuiteOutcome, dict[str, Any] | None, str | None]:
+    """Gate one suite's run: (outcome, the baseline, the one-line refusal if it refused)."""
+    from eval.combined import SuiteOutcome
+    from eval.gate import check, incompatible, load_baseline
+
+    outcome = SuiteOutcome(planned.name, summary)
+    path = planned.baseline
+    baseline = load_baseline(path) if path else None
+    if path is None or baseline is None:
+        where = f"at {_rel(path)}" if path else "for a custom golden set"
+        outcome.gate_note = f"no baseline {where}: run `make eval-baseline`"
+        return outcome, None, None
+    why = incompatible(baseline.get("meta", {}), summary["meta"])
+    if why:
+        outcome.gate_note = f"refused: {why}"
+        return (
+            outcome,
+            baseline,
+            f"GATE REFUSED {planned.name}: {why}; runs made with different rerankers or "
+            f"generators are not compared. If the change is intended, run `make eval-baseline` "
+            f"and commit {_rel(path)}; otherwise restore the previous setting.",
         )
-        if c.flipped:
-            console.print(f"  flipped: {', '.join(c.flipped[:20])}")
-    return 1 if failed else 0
+    outcome.checks = check(baseline, per_question)
+    return outcome, baseline, None
+
+
+def cmd_run(args: argparse.Namespace, gate: bool) -> int:
+    from eval import combined, report
+    from eval.combined import SuiteOutcome
+    from eval.gate import write_baseline
+    from eval.harness import REPORTS, Hooks, evaluate, load_eval_embedder
+
+    planned = planned_runs(args)
+    for p in planned:  # before minutes of work: a missing corpus fails now
+        if p.prepare:
+            p.prepare()
+    run = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    out = Path(args.out) if args.out else REPORTS / run
+    embedder = load_eval_embedder(planned[0].config.settings())  # once, for every suite
+    outcomes: list[SuiteOutcome] = []
+    refused: list[str] = []
+    for p in planned:
+        display = _Display()
+        console.print(
+            f"[bold]{p.name}[/bold]: evaluating {_rel(p.config.golden)} ({p.config.split})"
+        )
+        hooks = Hooks(on_start=display.start, on_answered=display.answered, on_note=console.print)
+        result = evaluate(p.config, hooks, embedder)
+        result.summary["meta"]["suite"] = p.name
+        if gate:
+            outcome, baseline, refusal = _judge(p, result.summary, result.per_question)
+            refused += [refusal] if refusal else []
+        else:
+            outcome, baseline = SuiteOutcome(p.name, result.summary), None
+        report.write(
+            out / p.name,
+            result.summary,
+            result.records,
+            result.values,
+            outcome.checks,
+            baseline,
+            outcome.gate_note,
+        )
+        _print_summary(result.summary, outcome.checks)
+        if not gate:
+            assert p.baseline is not None  # planned_runs saw to it
+            p.baseline.parent.mkdir(parents=True, exist_ok=True)
+            write_baseline(p.baseline, result.summary, result.per_question)
+            console.print(f"baseline written to {_rel(p.baseline)}")
+        outcomes.append(outcome)
+    combined.write(out, run, outcomes)
+    console.print(f"report: {out / 'report.md'}  plot: {out / 'plot.png'}")
+    _print_verdicts(outcomes)
+    for line in refused:
+        console.print(line, style="red", markup=False)
+    if refused:
+        return 2
+    return 1 if any(o.regressions for o in outcomes) else 0
+
+
+def _print_verdicts(outcomes: list[SuiteOutcome]) -> None:
+    for o in outcomes:
+        if o.gate_note and not o.gate_note.startswith("refused"):
+            console.print(f"[yellow]{o.name}: {o.gate_note}[/yellow]")
+        for c in o.regressions:
+            worse = "" if higher_is_better(c.name) else ", lower is better"
+            console.print(
+                f"[red]REGRESSION {c.name}: {c.baseline:.3f} -> {c.current:.3f} "
+                f"(paired delta {c.delta:+.3f}, 95% CI [{c.low:+.3f}, {c.high:+.3f}]{worse}) "
+                f"in {o.name}[/red]"
+            )
+            if c.flipped:
+                console.print(f"  flipped: {', '.join(c.flipped[:20])}")
 
 
 def _print_summary(summary: dict[str, Any], checks: list[MetricCheck]) -> None:
@@ -136,8 +229,9 @@ def _print_summary(summary: dict[str, Any], checks: list[MetricCheck]) -> None:
             if c.failed
             else f"{c.delta:+.3f}"
         )
-        interval = f"[{e['low']:.3f}, {e['high']:.3f}]"
-        table.add_row(label(name), f"{e['mean']:.3f}", interval, f"{e['n']}/{e['of']}", vs)
+        f = "{:.3f}" if is_fraction(name) else "{:.0f}"
+        interval = f"[{f.format(e['low'])}, {f.format(e['high'])}]"
+        table.add_row(label(name), f.format(e["mean"]), interval, f"{e['n']}/{e['of']}", vs)
     console.print(table)
     lat = summary["latency_ms"]
     console.print(
@@ -163,6 +257,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     from eval.harness import GOLDEN, SAMPLE
+    from eval.suites import SUITES
 
     parser = argparse.ArgumentParser(
         prog="python -m eval",
@@ -172,12 +267,27 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
     for name in ("run", "baseline"):
         p = sub.add_parser(name)
-        p.add_argument("--golden", type=Path, default=GOLDEN)
-        p.add_argument("--url", help="evaluate a running service over HTTP")
-        p.add_argument("--index", type=Path, help="index to evaluate (default: sample, built)")
+        which = p.add_mutually_exclusive_group()
+        which.add_argument(
+            "--suite",
+            action="append",
+            choices=list(SUITES),
+            help="a golden suite to score (repeatable; default: every suite)",
+        )
+        which.add_argument("--golden", type=Path, help="a custom golden file instead")
+        p.add_argument(
+            "--corpus", type=Path, help="with --golden: PDFs to ingest first (default sample)"
+        )
+        p.add_argument("--index", type=Path, help="with --golden: an index to evaluate (as built)")
+        p.add_argument(
+            "--baseline",
+            type=Path,
+            help="with --golden: baseline to gate against / write (default: its corpus's suite)",
+        )
+        p.add_argument("--url", help="evaluate a running service over HTTP (one suite)")
         p.add_argument("--split", choices=["all", "dev", "test"], default="all")
         p.add_argument("--set", action="append", metavar="KEY=VALUE", help="override a setting")
-        p.add_argument("--out", help="report directory (default eval/reports/<run>)")
+        p.add_argument("--out", help="report directory (default eval/reports/<run>/)")
         p.add_argument(
             "--retrieval-only",
             action="store_true",
@@ -203,9 +313,14 @@ def main(argv: list[str] | None = None) -> int:
         from eval.sweep import sweep
 
         return sweep(args.golden, args.split, args.quick, console)
+    from eval.suites import PlanError, SuiteUnavailable
+
     try:
         return cmd_run(args, gate=args.command == "run")
-    except ConfigError as exc:
+    except PlanError as exc:
+        console.print(f"python -m eval {args.command}: {exc}", style="red", markup=False)
+        return 2
+    except (ConfigError, SuiteUnavailable) as exc:
         console.print(str(exc), style="red", markup=False)
         return 2
 

@@ -1,21 +1,27 @@
 """The regression gate: a paired bootstrap over the same questions against the baseline.
 
-A metric fails when its mean falls by more than its tolerance AND the 95% interval of the
-paired per-question difference lies wholly below zero: a drop that is both material and
-not noise. The failure names the questions that flipped.
+A metric fails when its mean worsens by more than its tolerance AND the 95% interval of the
+paired per-question difference lies wholly on the worse side of zero: a change that is both
+material and not noise. Worse is lower, except for metrics the catalog marks
+`higher_is_better=False` (the false-refusal rate), where worse is higher. The failure names
+the questions that flipped.
+
+Runs made with different rerankers or generators are not compared at all (`incompatible`):
+their difference is the point of the change, not a regression, and the baseline is renewed.
 """
 
 from __future__ import annotations
 
 import json
 import math
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from eval.catalog import TOLERANCE
+from eval.catalog import TOLERANCE, higher_is_better
 
 
 @dataclass
@@ -50,7 +56,7 @@ def _nanmean(values: list[float]) -> float:
 
 
 def _floats(values: dict[str, float | None]) -> dict[str, float]:
-    # baseline.json stores "not applicable" as null (JSON has no NaN).
+    # A baseline file stores "not applicable" as null (JSON has no NaN).
     return {k: math.nan if v is None else float(v) for k, v in values.items()}
 
 
@@ -63,14 +69,16 @@ def check(baseline: dict[str, Any], current: dict[str, dict[str, float]]) -> lis
             continue
         base_q = _floats(raw)
         delta, low, high, n = paired_delta(base_q, cur_q)
-        failed = n > 0 and delta < -tol and high < 0
+        up = higher_is_better(name)
+        failed = n > 0 and (delta < -tol and high < 0 if up else delta > tol and low > 0)
+        # A flip goes from the good side of 0.5 to the bad side.
         flipped = sorted(
             i
             for i in base_q
             if i in cur_q
             and not math.isnan(base_q[i])
             and not math.isnan(cur_q[i])
-            and base_q[i] >= 0.5 > cur_q[i]
+            and (base_q[i] >= 0.5 > cur_q[i] if up else base_q[i] < 0.5 <= cur_q[i])
         )
         # Means over the questions both runs scored, the same ones the paired delta uses.
         common = [i for i in cur_q if i in base_q and not math.isnan(base_q[i] + cur_q[i])]
@@ -88,6 +96,24 @@ def check(baseline: dict[str, Any], current: dict[str, dict[str, float]]) -> lis
             )
         )
     return out
+
+
+def model_identity(described: str | None) -> str:
+    """A reranker or generator as it matters to the gate: without its trailing detail.
+
+    "none (disabled by RAG_RERANKER=none)" and "none (cannot load ...)" are the same
+    reranker; "cross-encoder/x (bf16)" and "cross-encoder/x (fp32)" are the same model.
+    """
+    return re.sub(r"\s*\(.*\)\s*$", "", described or "").strip() or "unknown"
+
+
+def incompatible(baseline_meta: dict[str, Any], current_meta: dict[str, Any]) -> str | None:
+    """Why this run cannot be gated against the baseline (a different reranker or generator)."""
+    for part in ("reranker", "generator"):
+        base, cur = baseline_meta.get(part), current_meta.get(part)
+        if model_identity(base) != model_identity(cur):
+            return f"the baseline ran {part} {base!r}, this run {cur!r}"
+    return None
 
 
 def load_baseline(path: Path) -> dict[str, Any] | None:

@@ -12,6 +12,7 @@ import json
 import math
 import subprocess
 import time
+from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -28,7 +29,7 @@ from eval.scoring import per_question, summarize
 ROOT = Path(__file__).resolve().parent.parent
 GOLDEN = ROOT / "eval" / "golden" / "sample.jsonl"
 SAMPLE = ROOT / "data" / "sample"
-BASELINE = ROOT / "eval" / "baseline.json"
+BASELINES = ROOT / "eval" / "baselines"
 REPORTS = ROOT / "eval" / "reports"
 EVAL_INDEX = ROOT / "build" / "eval-index"
 
@@ -37,13 +38,18 @@ Split = Literal["all", "dev", "test"]
 
 @dataclass(frozen=True)
 class EvalConfig:
-    """What to evaluate. `overrides` are Settings fields; `index=None` builds the sample."""
+    """What to evaluate. `overrides` are Settings fields.
+
+    `index` evaluates an index built beforehand, as it is; with `index=None` the harness first
+    brings `eval_index` in line with `corpus` (ingesting what changed) and evaluates that.
+    """
 
     golden: Path = GOLDEN
     split: Split = "all"
     overrides: Mapping[str, Any] = field(default_factory=dict)
     index: Path | None = None
     corpus: Path = SAMPLE
+    eval_index: Path = EVAL_INDEX
     url: str | None = None
     api_key: str | None = None
     # Retrieval only: no answers, so answer metrics are empty; ~20x faster for sweeps.
@@ -51,7 +57,7 @@ class EvalConfig:
 
     def settings(self) -> Settings:
         # fp32 unless overridden: a baseline must not depend on which CPU features a runner has.
-        values = {"index_dir": self.index or EVAL_INDEX, "embed_precision": "fp32"}
+        values = {"index_dir": self.index or self.eval_index, "embed_precision": "fp32"}
         return load_settings(**{**values, **self.overrides})
 
 
@@ -90,7 +96,7 @@ def evaluate(
     hooks = hooks or Hooks()
     items = select(config)
     settings = config.settings()
-    embedder = embedder or load_embedder(settings.embedder, "fp32", settings.embed_batch_size)
+    embedder = embedder or load_eval_embedder(settings)
 
     llm = None
     if config.url:
@@ -122,6 +128,8 @@ def evaluate(
         if not config.url and llm is not None:
             llm.close()
     answer_s = time.perf_counter() - start
+    if config.url:  # the service says in every response which reranker and generator ran
+        models |= _reported_models(records)
 
     t = time.perf_counter()
     from eval import ragas_scores  # seconds to import: only once there is something to score
@@ -136,6 +144,21 @@ def evaluate(
     summary = summarize(records, values, answers=not config.retrieval_only)
     summary["meta"] = _meta(config, settings, answer_s, models)
     return EvalResult(config, settings, records, values, summary)
+
+
+def load_eval_embedder(settings: Settings) -> Embedder:
+    """The embedder a run scores with; load it once and pass it to `evaluate` for many runs."""
+    return load_embedder(settings.embedder, "fp32", settings.embed_batch_size)
+
+
+def _reported_models(records: list[Record]) -> dict[str, str]:
+    """The reranker and generator most responses of a remote service reported."""
+    seen = {
+        "reranker": [r.response.get("retrieval", {}).get("reranker") for r in records],
+        "generator": [r.response.get("generator") for r in records],
+    }
+    counts = {part: Counter(str(v) for v in values if v) for part, values in seen.items()}
+    return {part: c.most_common(1)[0][0] for part, c in counts.items() if c}
 
 
 def ensure_index(settings: Settings, corpus: Path, embedder: Embedder, hooks: Hooks) -> None:

@@ -149,6 +149,31 @@ def abstention_correct(record: Record) -> float:
     return float(record.response["abstained"] == (not record.item.answerable))
 
 
+def answer_hit(record: Record) -> float:
+    """Answerable only: answered, and some citation's document and pages hold a golden page."""
+    if not record.item.answerable:
+        return NAN
+    if not record.answered:
+        return 0.0
+    return float(any(_covers(record.item, c) for c in record.response["citations"]))
+
+
+def refusal_recall(record: Record) -> float:
+    """Unanswerable only: 1 if refused. Its mean is the recall of refusals."""
+    return float(record.response["abstained"]) if not record.item.answerable else NAN
+
+
+def false_refusal(record: Record) -> float:
+    """Answerable only: 1 if refused. Its mean is the false-refusal rate (lower is better)."""
+    return float(record.response["abstained"]) if record.item.answerable else NAN
+
+
+def latency_ms(record: Record) -> float:
+    """The /ask total as the service timed it; NaN where it reports none (retrieval only)."""
+    total = record.response.get("timings_ms", {}).get("total")
+    return NAN if total is None else float(total)
+
+
 def answer_similarity(record: Record, embed: Callable[[list[str]], Any]) -> float:
     if not record.answered or not record.item.answerable:
         return NAN

@@ -1,4 +1,5 @@
-"""Write a run's report: summary.json, report.md, per_question.jsonl and plot.png."""
+"""Write one suite's report: summary.json, report.md, per_question.jsonl, plot.png and,
+when the service reports answerability, refusal_curve.png."""
 
 from __future__ import annotations
 
@@ -8,7 +9,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from eval.catalog import label
+from eval import plots
+from eval.catalog import higher_is_better, label
 from eval.gate import MetricCheck
 from eval.runner import Record
 
@@ -26,7 +28,9 @@ def write(
     values: dict[str, list[float]],
     checks: list[MetricCheck],
     baseline: dict[str, Any] | None,
+    gate_note: str | None = None,
 ) -> None:
+    """`gate_note` says why no gate ran (no baseline, different models), if none did."""
     out.mkdir(parents=True, exist_ok=True)
     (out / "summary.json").write_text(json.dumps(summary, indent=2, default=str))
     with (out / "per_question.jsonl").open("w") as fh:
@@ -43,6 +47,7 @@ def write(
                         "answer": resp["answer"],
                         "abstained": resp["abstained"],
                         "evidence_score": (resp.get("checks") or {}).get("evidence_score"),
+                        "answerability": (resp.get("checks") or {}).get("answerability"),
                         "reason": resp.get("reason"),
                         "citations": [
                             {k: c[k] for k in ("document", "page_start", "page_end", "quote")}
@@ -60,14 +65,26 @@ def write(
                 )
                 + "\n"
             )
-    (out / "report.md").write_text(markdown(summary, checks))
-    plot(out / "plot.png", summary, baseline)
+    (out / "report.md").write_text(markdown(summary, checks, gate_note))
+    plots.run_vs_baseline(out / "plot.png", summary, baseline)
+    curve = summary.get("refusal_curve") or {}
+    if "curve" in curve:
+        plots.refusal_curve(out / "refusal_curve.png", out.name, curve)
 
 
-def markdown(summary: dict[str, Any], checks: list[MetricCheck]) -> str:
+def markdown(
+    summary: dict[str, Any],
+    checks: list[MetricCheck],
+    gate_note: str | None = None,
+    level: int = 1,
+    title: str | None = None,
+    images: str = "",
+) -> str:
+    """The suite's report; `level` and `images` (a folder prefix) nest it in another report."""
     meta = summary["meta"]
+    h1, h2 = "#" * level, "#" * (level + 1)
     lines = [
-        f"# Evaluation {meta['run']}",
+        f"{h1} {title or 'Evaluation ' + meta['run']}",
         "",
         f"- commit `{meta['git_commit']}`{' (dirty)' if meta['git_dirty'] else ''}, golden set "
         f"`{meta['golden']}` (sha256 `{meta['golden_sha256'][:12]}`), {summary['n_items']} items",
@@ -76,14 +93,14 @@ def markdown(summary: dict[str, Any], checks: list[MetricCheck]) -> str:
         f"- answered {summary['answered']}, abstained {summary['n_items'] - summary['answered']}, "
         f"degraded {summary['degraded']}",
         "",
-        "## Metrics (mean, 95% bootstrap interval, items scored)",
+        f"{h2} Metrics (mean, 95% bootstrap interval, items scored)",
         "",
         "| metric | value |",
         "|---|---|",
     ]
     for name, est in summary["metrics"].items():
         lines.append(f"| {label(name)} | {_fmt(est)} |")
-    lines += ["", "## By kind", ""]
+    lines += ["", f"{h2} By kind", ""]
     kinds = list(summary["by_kind"])
     names = [n for n in summary["metrics"] if any(n in summary["by_kind"][k] for k in kinds)]
     lines.append(
@@ -100,16 +117,20 @@ def markdown(summary: dict[str, Any], checks: list[MetricCheck]) -> str:
                 "-" if est is None else f"{est['mean']:.3f} ±{(est['high'] - est['low']) / 2:.3f}"
             )
         lines.append(f"| {name} | " + " | ".join(cells) + " |")
-    lines += ["", "## Latency (ms)", "", "| stage | p50 | p95 |", "|---|---|---|"]
+    lines += ["", f"{h2} Latency (ms)", "", "| stage | p50 | p95 |", "|---|---|---|"]
     for stage, p in summary["latency_ms"].items():
         lines.append(f"| {stage} | {p['p50']:.1f} | {p['p95']:.1f} |")
+    lines += ["", *refusal_section(summary.get("refusal_curve"), h2, images)]
+    if gate_note:
+        lines += ["", f"{h2} Gate against baseline", "", gate_note]
     if checks:
-        lines += ["", "## Gate against baseline (paired bootstrap)", ""]
+        lines += ["", f"{h2} Gate against baseline (paired bootstrap)", ""]
         lines += ["| metric | baseline | now | delta [95% CI] | result |", "|---|---|---|---|---|"]
         for c in checks:
             verdict = "**FAIL**" if c.failed else "ok"
+            name = c.name if higher_is_better(c.name) else f"{c.name} (lower is better)"
             lines.append(
-                f"| {c.name} | {c.baseline:.3f} | {c.current:.3f} | "
+                f"| {name} | {c.baseline:.3f} | {c.current:.3f} | "
                 f"{c.delta:+.3f} [{c.low:+.3f}, {c.high:+.3f}] | {verdict} |"
             )
         for c in checks:
@@ -119,46 +140,36 @@ def markdown(summary: dict[str, Any], checks: list[MetricCheck]) -> str:
     return "\n".join(lines)
 
 
-def plot(path: Path, summary: dict[str, Any], baseline: dict[str, Any] | None) -> None:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    names = [n for n, e in summary["metrics"].items() if e["n"] and not math.isnan(e["mean"])]
-    fig, ax = plt.subplots(figsize=(9, 0.45 * len(names) + 1.5))
-    ys = list(range(len(names)))
-    cur = [summary["metrics"][n] for n in names]
-    ax.errorbar(
-        [e["mean"] for e in cur],
-        [y + 0.15 for y in ys],
-        xerr=[[e["mean"] - e["low"] for e in cur], [e["high"] - e["mean"] for e in cur]],
-        fmt="o",
-        color="tab:blue",
-        label="this run",
-        capsize=3,
+def refusal_section(curve: dict[str, Any] | None, h2: str = "##", images: str = "") -> list[str]:
+    """The refusal decision as a curve: AUC, the operating point, recall at fixed FR rates."""
+    lines = [f"{h2} Refusal decision (ROC / precision-recall over answerability)", ""]
+    if not curve or not curve.get("reported"):
+        return [*lines, "Answerability: not reported by this service."]
+    if "curve" not in curve:
+        return [*lines, f"Not computed: {curve['note']}."]
+    lines.append(
+        f"Over {curve['n']} items with an answerability score ({curve['n_unanswerable']} "
+        f"unanswerable, {curve['n_answerable']} answerable; {curve['n_missing']} without): "
+        f"ROC AUC **{curve['roc_auc']:.3f}**, average precision "
+        f"{curve['average_precision']:.3f}. Refuse when answerability < threshold."
     )
-    if baseline:
-        pts = [
-            (y, baseline["metrics"][n])
-            for y, n in zip(ys, names, strict=True)
-            if n in baseline["metrics"]
-        ]
-        ax.errorbar(
-            [e["mean"] for _, e in pts],
-            [y - 0.15 for y, _ in pts],
-            xerr=[[e["mean"] - e["low"] for _, e in pts], [e["high"] - e["mean"] for _, e in pts]],
-            fmt="s",
-            color="tab:gray",
-            label="baseline",
-            capsize=3,
+    lines += [
+        "",
+        "| operating point | threshold | refusal recall | false-refusal rate (lower is better) |",
+        "|---|---|---|---|",
+    ]
+    op = curve.get("operating_point")
+    if op:
+        row = f"{op['threshold']:.3f} | {op['refusal_recall']:.3f} | {op['false_refusal']:.3f}"
+        lines.append(f"| **the service's threshold** | {row} |")
+    obs = curve["observed"]
+    lines.append(
+        f"| what it did (refusals for any reason) | - | {obs['refusal_recall']:.3f} "
+        f"| {obs['false_refusal']:.3f} |"
+    )
+    for p in curve["at_false_refusal"]:
+        lines.append(
+            f"| best with false refusals <= {p['target']:.0%} | {p['threshold']:.3f} | "
+            f"{p['refusal_recall']:.3f} | {p['false_refusal']:.3f} |"
         )
-    ax.set_yticks(ys, names)
-    ax.set_xlim(0, 1.02)
-    ax.invert_yaxis()
-    ax.grid(axis="x", alpha=0.3)
-    ax.set_title(f"Evaluation {summary['meta']['run']} (95% bootstrap intervals)")
-    ax.legend(loc="lower left")
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
+    return [*lines, "", f"![refusal curve]({images}refusal_curve.png)"]

@@ -15,7 +15,9 @@ the package, the PDF's sha256, the output file name):
 
 It is idempotent: when every PDF is already present with its pinned sha256 it downloads
 nothing, writes nothing and says so. Needs a Debian-family system (``apt-get`` and
-``dpkg-deb``) whose sources include bookworm main, and network access to its mirror.
+``dpkg-deb``) whose sources include bookworm main, and network access to its mirror. When
+apt does not know a package because its package lists were never downloaded (a fresh
+container), it runs ``apt-get update`` once (this needs root) and tries again.
 
 Re-pinning. Debian mirrors keep only the current version of a package, so a pin stops
 being downloadable when the package is updated (a point release or a security update).
@@ -122,8 +124,8 @@ def _apt_advice(pin: PinnedPdf, stderr: str) -> str:
     )
     if "unable to locate package" in text:
         return (
-            f"apt does not know {pin.package}: run `apt-get update` (as root), and check "
-            "that the apt sources include Debian bookworm main."
+            f"apt does not know {pin.package}, even after `apt-get update` (which needs "
+            "root): check that the apt sources include Debian bookworm main."
         )
     if "was not found" in text or "can't select" in text or "no candidate" in text:
         return f"apt knows {pin.package} but not version {pin.version}. {repin}"
@@ -133,6 +135,40 @@ def _apt_advice(pin: PinnedPdf, stderr: str) -> str:
             "If the error is a 404, run `apt-get update` first; if it persists, " + repin
         )
     return f"Try `apt-get update` and run again. {repin}"
+
+
+def _lists_missing(apt_output: str) -> bool:
+    """apt knows no such package: the package lists are missing (or lack the suite)."""
+    return "unable to locate package" in apt_output.lower()
+
+
+def _apt_get(args: list[str], cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    # apt drops to the _apt user to download; it cannot write to a root-owned cache folder
+    # and says so in a warning. Downloading as the calling user is what we want here.
+    sandbox = ["-o", "APT::Sandbox::User=root"] if os.geteuid() == 0 else []
+    cmd = ["apt-get", "-q", *sandbox, *args]
+    return subprocess.run(cmd, cwd=cwd, capture_output=True, text=True, check=False)
+
+
+_apt_updated = False  # `apt-get update` runs at most once per process
+
+
+def _apt_download(pin: PinnedPdf, cache: Path) -> subprocess.CompletedProcess[str]:
+    """`apt-get download`, after one `apt-get update` if the package lists are missing."""
+    global _apt_updated
+    print(f"  apt-get download {pin.spec}")
+    proc = _apt_get(["download", pin.spec], cwd=cache)
+    if proc.returncode == 0 or _apt_updated or not _lists_missing(proc.stderr + proc.stdout):
+        return proc
+    _apt_updated = True
+    print("  apt does not know the package: apt-get update (once), then again")
+    update = _apt_get(["update"])
+    if update.returncode != 0:
+        detail = (update.stderr.strip() or update.stdout.strip()).splitlines()
+        print(f"  apt-get update failed: {detail[-1] if detail else update.returncode}")
+        return proc
+    print(f"  apt-get download {pin.spec}")
+    return _apt_get(["download", pin.spec], cwd=cache)
 
 
 def ensure_deb(pin: PinnedPdf, cache: Path) -> Path:
@@ -149,13 +185,7 @@ def ensure_deb(pin: PinnedPdf, cache: Path) -> Path:
             f"(snapshot.debian.org: {pin.deb_filename})."
         )
     cache.mkdir(parents=True, exist_ok=True)
-    print(f"  apt-get download {pin.spec}")
-    # apt drops to the _apt user to download; it cannot write to a root-owned cache folder
-    # and says so in a warning. Downloading as the calling user is what we want here.
-    cmd = ["apt-get", "-q", "-o", "APT::Sandbox::User=root", "download", pin.spec]
-    if os.geteuid() != 0:
-        cmd = ["apt-get", "-q", "download", pin.spec]
-    proc = subprocess.run(cmd, cwd=cache, capture_output=True, text=True, check=False)
+    proc = _apt_download(pin, cache)
     if proc.returncode != 0:
         detail = proc.stderr.strip() or proc.stdout.strip()
         raise FetchError(

@@ -125,3 +125,42 @@ def test_bootstrap_interval_and_nan_handling() -> None:
     spread = m.bootstrap([0.0, 1.0] * 50)
     assert spread.low < 0.5 < spread.high and spread.high - spread.low < 0.25
     assert math.isnan(m.bootstrap([float("nan")]).mean)
+
+
+def test_answer_hit_needs_an_answer_with_a_citation_on_a_golden_page() -> None:
+    on_page = _answered("A [1]. B [2].", [cite(1, "q", page=3), cite(2, "q", page=10)])
+    assert m.answer_hit(on_page) == 1.0
+    off_page = _answered("A [1].", [cite(1, "q", page=3)])
+    assert m.answer_hit(off_page) == 0.0
+    other_doc = _answered("A [1].", [cite(1, "q", page=10, doc="other.pdf")])
+    assert m.answer_hit(other_doc) == 0.0
+    no_citation = _answered("A.", [])
+    assert m.answer_hit(no_citation) == 0.0
+    # A citation whose page range spans the golden page covers it.
+    span = _answered("A [1].", [{**cite(1, "q", page=9), "page_end": 11}])
+    assert m.answer_hit(span) == 1.0
+
+
+def test_answer_hit_scores_an_abstention_on_an_answerable_item_zero() -> None:
+    refused = make_record(make_item(), [make_candidate(10)], citations=[cite(1, "q", page=10)])
+    assert m.answer_hit(refused) == 0.0
+    assert math.isnan(m.answer_hit(make_record(make_item("unanswerable"), [])))
+
+
+def test_refusal_recall_and_false_refusal_split_the_items_by_answerability() -> None:
+    refused_unanswerable = make_record(make_item("unanswerable"), [])
+    answered_unanswerable = make_record(make_item("unanswerable"), [], abstained=False)
+    refused_answerable = make_record(make_item(), [])
+    answered_answerable = make_record(make_item(), [], abstained=False)
+    assert m.refusal_recall(refused_unanswerable) == 1.0
+    assert m.refusal_recall(answered_unanswerable) == 0.0
+    assert math.isnan(m.refusal_recall(refused_answerable))
+    assert m.false_refusal(refused_answerable) == 1.0
+    assert m.false_refusal(answered_answerable) == 0.0
+    assert math.isnan(m.false_refusal(refused_unanswerable))
+
+
+def test_latency_is_the_reported_total_or_nan() -> None:
+    timed = make_record(make_item(), [], timings_ms={"retrieve_bm25": 2.0, "total": 512.5})
+    assert m.latency_ms(timed) == 512.5
+    assert math.isnan(m.latency_ms(make_record(make_item(), [], timings_ms={"retrieve": 1.0})))
