@@ -97,11 +97,24 @@ def build(source: IndexData, n: int, sigma: float = SIGMA) -> Synthetic:
             n_tokens=int(len(text.split()) * 1.3),
             text=text,
             page_breaks=(),
+            # One sentence per chunk, sharing the chunk's vector: answers stay possible.
+            sentences=((0, len(text)),),
         )
         for i, (c, text) in enumerate(zip(centres, texts, strict=True))
     ]
     manifest = source.manifest.model_copy(update={"chunk_count": n})
-    index = IndexData(source.path, manifest, chunks, dense, vocab, indptr, ids)
+    index = IndexData(
+        source.path,
+        manifest,
+        chunks,
+        dense,
+        vocab,
+        indptr,
+        ids,
+        sentence_vectors=vectors.astype(np.float16),
+        sentence_indptr=np.arange(n + 1, dtype=np.int64),
+        pages={},
+    )
 
     real_index = faiss.IndexFlatIP(real.shape[1])
     real_index.add(real)

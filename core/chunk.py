@@ -21,14 +21,21 @@ class Chunk:
     char_end: int
     n_tokens: int
     text: str
-    # (offset in `text`, physical page) where each later page begins.
-    page_breaks: tuple[tuple[int, int], ...] = ()
+    # (offset in `text`, physical page, offset in that page's text) where each later page
+    # begins; the first page starts at `char_start` of its page.
+    page_breaks: tuple[tuple[int, int, int], ...] = ()
+    # Sentence and list-item spans of `text`, in order: the units an answer quotes.
+    sentences: tuple[tuple[int, int], ...] = ()
 
     def page_at(self, offset: int) -> int:
         """Physical page of the character at `offset` in this chunk's text."""
-        page = self.page_start
-        for brk, number in self.page_breaks:
+        return self.page_offset(offset)[0]
+
+    def page_offset(self, offset: int) -> tuple[int, int]:
+        """(physical page, offset in that page's cleaned text) of `offset` in this text."""
+        page, base, origin = self.page_start, self.char_start, 0
+        for brk, number, page_char in self.page_breaks:
             if offset < brk:
                 break
-            page = number
-        return page
+            page, base, origin = number, page_char, brk
+        return page, base + offset - origin

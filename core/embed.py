@@ -45,11 +45,17 @@ _CALIBRATION = [
 ] * 2
 
 
+Spans = Sequence[tuple[int, int]]
+
+
 class Embedder(Protocol):
     """Turns texts into L2-normalised float32 vectors of a fixed dimension.
 
     `embed([])` returns an empty (0, dimension) array. `fingerprint` identifies the
     weights, so an index is never queried with vectors from another model.
+    `embed_with_spans` embeds passages and, from the same forward pass, one vector per
+    character span of each passage (its sentences): the mean of the span's token embeddings,
+    normalised, so sentence vectors cost no second pass over the text.
     """
 
     name: str
@@ -66,6 +72,13 @@ class Embedder(Protocol):
     def embed(
         self, texts: Sequence[str], progress: Callable[[int], None] | None = None
     ) -> Vectors: ...
+
+    def embed_with_spans(
+        self,
+        texts: Sequence[str],
+        spans: Sequence[Spans],
+        progress: Callable[[int], None] | None = None,
+    ) -> tuple[Vectors, list[Vectors]]: ...
 
 
 @dataclass
@@ -184,6 +197,43 @@ class SentenceTransformerEmbedder:
                 progress(len(batch))
         return out
 
+    def embed_with_spans(
+        self,
+        texts: Sequence[str],
+        spans: Sequence[Spans],
+        progress: Callable[[int], None] | None = None,
+    ) -> tuple[Vectors, list[Vectors]]:
+        import torch
+
+        out = np.empty((len(texts), self.dimension), dtype=np.float32)
+        pooled: list[Vectors] = [np.empty((0, self.dimension), np.float32)] * len(texts)
+        # Longest first and batched by length: little padding, and the memory peak up front.
+        order = sorted(range(len(texts)), key=lambda i: -len(texts[i]))
+        tok = self.model.tokenizer
+        for start in range(0, len(order), self.batch_size):
+            rows = order[start : start + self.batch_size]
+            feats = tok(
+                [texts[i] for i in rows],
+                padding=True,
+                truncation=True,
+                max_length=self.max_seq_length,
+                return_offsets_mapping=True,
+                return_tensors="pt",
+            )
+            offsets = feats.pop("offset_mapping")
+            with torch.inference_mode():
+                result = self.model.forward(dict(feats))
+            vecs = torch.nn.functional.normalize(result["sentence_embedding"].float(), dim=-1)
+            out[rows] = vecs.numpy()
+            tokens = result["token_embeddings"].float()
+            for b, i in enumerate(rows):
+                pooled[i] = _pool_spans(
+                    tokens[b], offsets[b], feats["attention_mask"][b], spans[i], vecs[b]
+                )
+            if progress is not None:
+                progress(len(rows))
+        return out, pooled
+
     def _encode(self, texts: list[str]) -> Vectors:
         import torch
 
@@ -223,6 +273,25 @@ class SentenceTransformerEmbedder:
         self.model.to(dtype=_fp32())
         why = "disagrees with fp32" if min_cos < BF16_MIN_COSINE else "not faster than fp32"
         return PrecisionReport("fp32", f"bf16 {why}", min_cos, speedup)
+
+
+def _pool_spans(tokens: Any, offsets: Any, mask: Any, spans: Spans, whole: Any) -> Vectors:
+    """Mean of the token embeddings inside each character span, normalised; a span with no
+    token (cut off by truncation) gets the whole passage's vector."""
+    import torch
+
+    if not spans:
+        return np.empty((0, tokens.shape[-1]), dtype=np.float32)
+    s = torch.tensor([a for a, _ in spans]).unsqueeze(1)
+    e = torch.tensor([b for _, b in spans]).unsqueeze(1)
+    real = (mask > 0) & (offsets[:, 1] > offsets[:, 0])  # no padding, no special tokens
+    inside = (offsets[:, 0] >= s) & (offsets[:, 1] <= e) & real
+    weights = inside.float()
+    counts = weights.sum(dim=1, keepdim=True)
+    means = (weights @ tokens) / counts.clamp(min=1)
+    means = torch.where(counts > 0, means, whole.unsqueeze(0))
+    pooled: Vectors = torch.nn.functional.normalize(means, dim=-1).numpy().astype(np.float32)
+    return pooled
 
 
 def _bf16() -> Any:

@@ -6,10 +6,13 @@
       gen-<time>-<rand>/
         manifest.json         schema, embedder, chunker, documents, skipped files, and the
                               sha256 of each file below
-        chunks.jsonl          one chunk per line; line i is FAISS row i
+        chunks.jsonl          one chunk per line (with its sentence spans); line i is FAISS row i
         dense.faiss           FAISS IndexFlatIP of normalised vectors
+        sentences.npy         one float16 vector per sentence, chunk after chunk, in the
+                              order of each chunk's `sentences`
         lexical.npz           BM25 token ids per chunk (CSR: indptr, ids)
         lexical_vocab.json    token -> id
+        pages.jsonl           every page's cleaned text: what citation offsets index into
 
 A writer builds a whole generation in a temporary directory, fsyncs it, renames it into
 place and only then replaces CURRENT: a crash at any point leaves the previous generation
@@ -45,6 +48,7 @@ from core.manifest import (
     DocumentRecord,
     EmbedderInfo,
     Manifest,
+    PageRecord,
     SkippedFile,
 )
 
@@ -65,7 +69,14 @@ __all__ = [
 ]
 
 CURRENT = "CURRENT"
-_DATA_FILES = ("chunks.jsonl", "dense.faiss", "lexical.npz", "lexical_vocab.json")
+_DATA_FILES = (
+    "chunks.jsonl",
+    "dense.faiss",
+    "sentences.npy",
+    "lexical.npz",
+    "lexical_vocab.json",
+    "pages.jsonl",
+)
 FILES = ("manifest.json", *_DATA_FILES)
 _GENERATION_NAME = re.compile(r"^gen-[0-9]{8}T[0-9]{6}-[0-9a-f]{6}$")
 # A CURRENT pointer is one short line; anything longer is not ours.
@@ -83,6 +94,10 @@ class IndexData:
     lexical_vocab: dict[str, int]
     lexical_indptr: npt.NDArray[np.int64]
     lexical_ids: npt.NDArray[np.int32]
+    # float16, one row per sentence; chunk i's rows are sentence_indptr[i]:sentence_indptr[i+1].
+    sentence_vectors: npt.NDArray[np.float16]
+    sentence_indptr: npt.NDArray[np.int64]
+    pages: dict[tuple[str, int], PageRecord]
 
     def vectors(self, rows: Sequence[int] | None = None) -> Vectors:
         """Stored vectors, all or selected rows (IndexFlat keeps them exactly)."""
@@ -95,6 +110,15 @@ class IndexData:
 
     def lexical_tokens(self, row: int) -> npt.NDArray[np.int32]:
         return self.lexical_ids[self.lexical_indptr[row] : self.lexical_indptr[row + 1]]
+
+    def sentence_vecs(self, row: int) -> Vectors:
+        """Vectors of chunk `row`'s sentences, in the order of its `sentences` spans."""
+        vecs = self.sentence_vectors[self.sentence_indptr[row] : self.sentence_indptr[row + 1]]
+        return vecs.astype(np.float32)
+
+    def page_text(self, doc_id: str, page: int) -> str | None:
+        record = self.pages.get((doc_id, page))
+        return record.text if record else None
 
 
 def current_generation(root: Path) -> Path:
@@ -239,7 +263,20 @@ def _parse(gen: Path, manifest: Manifest, data: dict[str, bytes]) -> IndexData:
         raise IndexCorrupt(f"vector dimension {dense.d} != manifest {manifest.embedder.dimension}")
     _check_lexical(gen, vocab, indptr, ids)
     _check_documents(gen, manifest, chunks)
-    return IndexData(gen, manifest, chunks, dense, vocab, indptr, ids)
+    sentence_vectors = np.load(io.BytesIO(data["sentences.npy"]), allow_pickle=False)
+    sentence_indptr = np.cumsum([0, *(len(c.sentences) for c in chunks)], dtype=np.int64)
+    if sentence_vectors.dtype != np.float16 or sentence_vectors.shape != (
+        int(sentence_indptr[-1]),
+        manifest.embedder.dimension,
+    ):
+        raise IndexCorrupt(
+            f"{gen}/sentences.npy holds {sentence_vectors.shape} {sentence_vectors.dtype}, "
+            f"not {int(sentence_indptr[-1])} float16 vectors: re-ingest with --rebuild"
+        )
+    pages = _pages(gen, manifest, data["pages.jsonl"])
+    return IndexData(
+        gen, manifest, chunks, dense, vocab, indptr, ids, sentence_vectors, sentence_indptr, pages
+    )
 
 
 def _chunks(gen: Path, raw: bytes) -> list[Chunk]:
@@ -258,6 +295,22 @@ def _chunks(gen: Path, raw: bytes) -> list[Chunk]:
     if len({c.id for c in chunks}) != len(chunks):
         raise IndexCorrupt(f"{gen}/chunks.jsonl repeats a chunk id: re-ingest with --rebuild")
     return chunks
+
+
+def _pages(gen: Path, manifest: Manifest, raw: bytes) -> dict[tuple[str, int], PageRecord]:
+    pages: dict[tuple[str, int], PageRecord] = {}
+    for number, line in enumerate(raw.splitlines(), start=1):
+        try:
+            record = PageRecord.model_validate_json(line)
+        except ValidationError as exc:
+            raise IndexCorrupt(
+                f"{gen}/pages.jsonl line {number}: {exc.errors()[0]['msg']}"
+            ) from None
+        pages[(record.doc_id, record.page)] = record
+    expected = {(d.doc_id, p) for d in manifest.documents for p in range(1, d.pages + 1)}
+    if set(pages) != expected:
+        raise IndexCorrupt(f"{gen}/pages.jsonl does not hold every page of every document")
+    return pages
 
 
 def _check_lexical(

@@ -11,10 +11,11 @@ import json
 import os
 import secrets
 import shutil
-from collections.abc import Iterator, Sequence
-from dataclasses import asdict
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import faiss
 import numpy as np
@@ -24,7 +25,7 @@ from core.chunk import Chunk
 from core.embed import Vectors
 from core.errors import IndexLocked
 from core.index import CURRENT, FILES
-from core.manifest import Manifest
+from core.manifest import Manifest, PageRecord
 from core.tokenize import tokenize
 
 # Generations kept besides the live one, so a server still reading the previous one is safe.
@@ -62,18 +63,33 @@ def build_lexical(
     return vocab, indptr, np.asarray(ids, dtype=np.int32)
 
 
-def write_generation(
-    root: Path, manifest: Manifest, chunks: Sequence[Chunk], vectors: Vectors
-) -> Path:
+@dataclass
+class Generation:
+    """Everything a generation holds besides its manifest, rows in chunk order."""
+
+    chunks: Sequence[Chunk]
+    vectors: Vectors
+    # One row per sentence, chunk after chunk, in the order of each chunk's `sentences`.
+    sentence_vectors: Vectors
+    pages: Sequence[PageRecord]
+
+    def check(self) -> None:
+        if len(self.chunks) != len(self.vectors):
+            raise ValueError(f"{len(self.chunks)} chunks but {len(self.vectors)} vectors")
+        sentences = sum(len(c.sentences) for c in self.chunks)
+        if sentences != len(self.sentence_vectors):
+            raise ValueError(f"{sentences} sentences but {len(self.sentence_vectors)} vectors")
+
+
+def write_generation(root: Path, manifest: Manifest, data: Generation) -> Path:
     """Write a complete generation and make it live atomically; returns its directory."""
-    if len(chunks) != len(vectors):
-        raise ValueError(f"{len(chunks)} chunks but {len(vectors)} vectors")
+    data.check()
     root.mkdir(parents=True, exist_ok=True)
     name = f"gen-{datetime.now(UTC):%Y%m%dT%H%M%S}-{secrets.token_hex(3)}"
     tmp = root / f".tmp-{name}"
     tmp.mkdir()
     try:
-        _write_files(tmp, manifest, chunks, vectors)
+        _write_files(tmp, manifest, data)
         _fsync_dir(tmp)
         final = root / name
         os.rename(tmp, final)
@@ -89,20 +105,26 @@ def write_generation(
     return final
 
 
-def _write_files(gen: Path, manifest: Manifest, chunks: Sequence[Chunk], vectors: Vectors) -> None:
+def _write_files(gen: Path, manifest: Manifest, generation: Generation) -> None:
     dense = faiss.IndexFlatIP(manifest.embedder.dimension)
-    if len(vectors):
-        dense.add(np.ascontiguousarray(vectors, dtype=np.float32))
-    vocab, indptr, ids = build_lexical([c.text for c in chunks])
+    if len(generation.vectors):
+        dense.add(np.ascontiguousarray(generation.vectors, dtype=np.float32))
+    vocab, indptr, ids = build_lexical([c.text for c in generation.chunks])
     lexical = io.BytesIO()
     np.savez(lexical, indptr=indptr, ids=ids)
+    sentences = io.BytesIO()
+    # float16 halves the file; cosines move by ~1e-3, far below any decision margin.
+    vecs = np.asarray(generation.sentence_vectors, dtype=np.float16).reshape(
+        -1, manifest.embedder.dimension
+    )
+    np.save(sentences, vecs, allow_pickle=False)
     data = {
-        "chunks.jsonl": "".join(
-            json.dumps(asdict(c), ensure_ascii=False) + "\n" for c in chunks
-        ).encode("utf-8"),
+        "chunks.jsonl": _jsonl(asdict(c) for c in generation.chunks),
         "dense.faiss": faiss.serialize_index(dense).tobytes(),
+        "sentences.npy": sentences.getvalue(),
         "lexical.npz": lexical.getvalue(),
         "lexical_vocab.json": json.dumps(vocab, ensure_ascii=False).encode("utf-8"),
+        "pages.jsonl": _jsonl(p.model_dump() for p in generation.pages),
     }
     for fname, payload in data.items():
         (gen / fname).write_bytes(payload)
@@ -111,6 +133,10 @@ def _write_files(gen: Path, manifest: Manifest, chunks: Sequence[Chunk], vectors
     (gen / "manifest.json").write_text(manifest.model_dump_json(indent=2), encoding="utf-8")
     for fname in FILES:
         _fsync_file(gen / fname)
+
+
+def _jsonl(rows: Iterable[dict[str, Any]]) -> bytes:
+    return "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows).encode("utf-8")
 
 
 def _fsync_file(path: Path) -> None:

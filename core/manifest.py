@@ -14,7 +14,8 @@ from core.chunk import Chunk
 from core.tokenize import TOKENIZER_VERSION
 
 # 2: per-file sha256 digests in the manifest, checked on load.
-SCHEMA_VERSION = 2
+# 3: sentence spans and their vectors, page texts, page offsets of every page break.
+SCHEMA_VERSION = 3
 
 
 class EmbedderInfo(BaseModel):
@@ -90,22 +91,41 @@ class ChunkRecord(BaseModel):
     char_end: StrictInt = Field(ge=0)
     n_tokens: StrictInt = Field(ge=0)
     text: StrictStr
-    page_breaks: list[tuple[StrictInt, StrictInt]] = []
+    page_breaks: list[tuple[StrictInt, StrictInt, StrictInt]] = []
+    sentences: list[tuple[StrictInt, StrictInt]] = []
 
     @model_validator(mode="after")
     def _consistent(self) -> ChunkRecord:
         if self.page_end < self.page_start:
             raise ValueError(f"page_end {self.page_end} < page_start {self.page_start}")
         last_offset, last_page = 0, self.page_start
-        for offset, page in self.page_breaks:
+        for offset, page, page_char in self.page_breaks:
             if not (last_offset < offset <= len(self.text)) or not (
                 last_page < page <= self.page_end
             ):
                 raise ValueError(f"page break {(offset, page)} out of order or out of range")
+            if page_char < 0:
+                raise ValueError(f"page break {(offset, page)} has a negative page offset")
             last_offset, last_page = offset, page
+        end = 0
+        for start, stop in self.sentences:
+            if not (end <= start < stop <= len(self.text)):
+                raise ValueError(f"sentence span {(start, stop)} out of order or out of range")
+            end = stop
         return self
 
     def to_chunk(self) -> Chunk:
         fields = self.model_dump()
         fields["page_breaks"] = tuple(tuple(b) for b in self.page_breaks)
+        fields["sentences"] = tuple(tuple(s) for s in self.sentences)
         return Chunk(**fields)
+
+
+class PageRecord(BaseModel):
+    """One line of pages.jsonl: a page's cleaned text, which citation offsets index into."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+    doc_id: StrictStr = Field(min_length=1)
+    page: StrictInt = Field(ge=1)
+    label: StrictStr
+    text: StrictStr

@@ -29,12 +29,22 @@ def segment_page(text: str) -> list[tuple[int, int]]:
     for i, line in enumerate(lines):
         end = offset + len(line)
         nxt = lines[i + 1] if i + 1 < len(lines) else None
-        # A block ends after a short line (heading, table row) or before a list item.
-        if nxt is None or len(line) < _SHORT_LINE or _BLOCK_START.match(nxt) or not line:
+        # A block ends after a short line (heading, table row) or before a list item, unless
+        # the next line plainly continues this one: text wrapped in a narrow column or cell.
+        short = len(line) < _SHORT_LINE and not _continues(line, nxt)
+        if nxt is None or short or _BLOCK_START.match(nxt) or not line:
             spans.extend(_sentences(text, block_start, end))
             block_start = end + 1
         offset = end + 1
     return [(s, e) for s, e in spans if text[s:e].strip()]
+
+
+def _continues(line: str, nxt: str | None) -> bool:
+    """Whether `nxt` carries on the sentence `line` started: `line` has no closing punctuation
+    and `nxt` starts in lower case ("... adoption or foster" / "placement. Secondary ...")."""
+    if not line or not nxt or not nxt[0].islower():
+        return False
+    return not line.rstrip().endswith((".", "!", "?", ":", ";"))
 
 
 def _sentences(text: str, start: int, end: int) -> list[tuple[int, int]]:

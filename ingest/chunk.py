@@ -121,7 +121,7 @@ class Chunker:
         segs: list[_Segment],
         ordinal: int,
     ) -> list[Chunk]:
-        text, breaks = _join(pages, segs)
+        text, breaks, sentences = _join(pages, segs)
         n_tokens = self.count(text)
         if n_tokens > self.max_tokens and len(segs) > 1:
             # Re-tokenizing joined text can differ from the sum of parts: split and retry.
@@ -144,28 +144,30 @@ class Chunker:
                 n_tokens=n_tokens,
                 text=text,
                 page_breaks=breaks,
+                sentences=sentences,
             )
         ]
 
 
-def _join(pages: Sequence[Page], segs: list[_Segment]) -> tuple[str, tuple[tuple[int, int], ...]]:
-    """The verbatim page text covered by the segments, pages joined by a newline, and the
-    offsets where each later page starts."""
+def _join(
+    pages: Sequence[Page], segs: list[_Segment]
+) -> tuple[str, tuple[tuple[int, int, int], ...], tuple[tuple[int, int], ...]]:
+    """The verbatim page text covered by the segments, pages joined by a newline; where each
+    later page starts (offset in the text, page number, offset in that page); and each
+    segment's span in the text (the chunk's sentences)."""
     parts: list[str] = []
-    numbers = [pages[segs[0].page].number]
+    breaks: list[tuple[int, int, int]] = []
+    sentences: list[tuple[int, int]] = []
     page = segs[0].page
-    start = segs[0].start
-    end = segs[0].end
-    for seg in segs[1:]:
+    start = prev_end = segs[0].start
+    offset = 0  # where the current page's part starts in the joined text
+    for seg in segs:
         if seg.page != page:
-            parts.append(pages[page].text[start:end])
+            parts.append(pages[page].text[start:prev_end])
+            offset += len(parts[-1]) + 1
             page, start = seg.page, seg.start
-            numbers.append(pages[page].number)
-        end = seg.end
-    parts.append(pages[page].text[start:end])
-    breaks: list[tuple[int, int]] = []
-    offset = 0
-    for part, number in zip(parts[:-1], numbers[1:], strict=True):
-        offset += len(part) + 1
-        breaks.append((offset, number))
-    return "\n".join(parts), tuple(breaks)
+            breaks.append((offset, pages[page].number, start))
+        sentences.append((offset + seg.start - start, offset + seg.end - start))
+        prev_end = seg.end
+    parts.append(pages[page].text[start:prev_end])
+    return "\n".join(parts), tuple(breaks), tuple(sentences)

@@ -12,18 +12,22 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Sequence
-from dataclasses import replace
 from pathlib import Path
-
-import numpy as np
 
 from core.chunk import Chunk
 from core.config import Settings
-from core.embed import Embedder, Vectors, load_embedder, model_fingerprint
+from core.embed import Embedder, load_embedder, model_fingerprint
 from core.errors import ConfigError
-from core.index import IndexData, load_index
 from core.index_writer import now_iso, write_generation, writer_lock
-from core.manifest import SCHEMA_VERSION, DocumentRecord, EmbedderInfo, Manifest, SkippedFile
+from core.manifest import (
+    SCHEMA_VERSION,
+    DocumentRecord,
+    EmbedderInfo,
+    Manifest,
+    PageRecord,
+    SkippedFile,
+)
+from ingest.assemble import Embedded, NewDocument, assemble
 from ingest.chunk import Chunker
 from ingest.errors import DocumentError, ParserCrashed
 from ingest.inputs import discover
@@ -90,18 +94,17 @@ def run_ingest(
             )
         for inp in plan.reuse.values():
             progress.on_file_done(inp.name, "unchanged")
-        parsed, failed, embedded = _parse_and_embed(settings, embedder, plan, report, progress)
-        outcome = settle(plan, [record for record, _ in parsed], failed)
+        new, failed, embedded = _parse_and_embed(settings, embedder, plan, report, progress)
+        outcome = settle(plan, [doc.record for doc in new], failed)
         _report_outcome(report, outcome, plan)
         if not outcome.documents or not outcome.changed:
             report.up_to_date = bool(outcome.documents)  # a retried file failed the same way
             report.seconds = time.perf_counter() - start
             return report  # nothing usable or nothing new: the live index stays as it is
 
-        chunks, old = _chunks_of(outcome, parsed, root)
-        vectors = _vectors(chunks, embedded, old, embedder.dimension)
+        generation = assemble(outcome, new, embedded, root, embedder.dimension)
         info = _embedder_info(settings, embedder, plan)
-        write_generation(root, build_manifest(settings, info, outcome), chunks, vectors)
+        write_generation(root, build_manifest(settings, info, outcome), generation)
         report.written = True
     report.seconds = time.perf_counter() - start
     return report
@@ -124,20 +127,24 @@ def _report_outcome(report: IngestReport, outcome: Outcome, plan: Plan) -> None:
 
 def _parse_and_embed(
     settings: Settings, embedder: Embedder, plan: Plan, report: IngestReport, progress: Progress
-) -> tuple[list[tuple[DocumentRecord, list[Chunk]]], list[SkippedFile], dict[str, Vectors]]:
+) -> tuple[list[NewDocument], list[SkippedFile], Embedded]:
     """Parse in workers; chunk and embed each document in this process as it arrives."""
     chunker = Chunker(embedder.tokenizer, settings.chunk_tokens, settings.chunk_overlap)
-    parsed: list[tuple[DocumentRecord, list[Chunk]]] = []
+    new: list[NewDocument] = []
     failed: list[SkippedFile] = []
     pending: list[Chunk] = []
-    embedded: dict[str, Vectors] = {}
+    embedded = Embedded()
 
     def flush() -> None:
         if not pending:
             return
-        vecs = embedder.embed([c.text for c in pending], progress.on_embedded)
-        for chunk, vec in zip(pending, vecs, strict=True):
-            embedded[chunk.id] = vec
+        # Sentence vectors come from the same forward pass as the chunk vectors.
+        vecs, sentences = embedder.embed_with_spans(
+            [c.text for c in pending], [c.sentences for c in pending], progress.on_embedded
+        )
+        for chunk, vec, sents in zip(pending, vecs, sentences, strict=True):
+            embedded.chunks[chunk.id] = vec
+            embedded.sentences[chunk.id] = sents
         report.chunks_embedded += len(pending)
         pending.clear()
 
@@ -154,22 +161,20 @@ def _parse_and_embed(
                 failed.append(skip(name, done, plan.shas.get(name)))
                 progress.on_file_done(name, f"skipped: {done.reason}")
                 continue
-            record, chunks = done
-            parsed.append((record, chunks))
+            new.append(done)
+            record = done.record
             report.pages_parsed += record.pages
             report.notes.extend(f"{name}: {note}" for note in record.notes)
-            progress.on_file_done(name, f"{record.pages} pages, {len(chunks)} chunks")
-            progress.on_chunks(len(chunks))
-            pending.extend(chunks)
+            progress.on_file_done(name, f"{record.pages} pages, {record.chunks} chunks")
+            progress.on_chunks(record.chunks)
+            pending.extend(done.chunks)
             if len(pending) >= _EMBED_FLUSH:
                 flush()
         flush()
-    return parsed, failed, embedded
+    return new, failed, embedded
 
 
-def _record(
-    chunker: Chunker, name: str, doc: ParsedDocument
-) -> tuple[DocumentRecord, list[Chunk]] | DocumentError:
+def _record(chunker: Chunker, name: str, doc: ParsedDocument) -> NewDocument | DocumentError:
     doc_id = doc.sha256[:16]
     try:
         chunks = chunker.chunk(doc_id, name, doc.pages)
@@ -185,46 +190,10 @@ def _record(
         pages_without_text=doc.pages_without_text,
         notes=doc.notes,
     )
-    return record, chunks
-
-
-def _chunks_of(
-    outcome: Outcome, parsed: list[tuple[DocumentRecord, list[Chunk]]], root: Path
-) -> tuple[list[Chunk], IndexData | None]:
-    """Every chunk of the next generation, in document order: freshly parsed, or taken from
-    the live index (renamed where the file moved). Also the live index, if it was read."""
-    fresh = {record.sha256: chunks for record, chunks in parsed}
-    old = load_index(root) if any(d.sha256 not in fresh for d in outcome.documents) else None
-    by_doc: dict[str, list[Chunk]] = {}
-    for c in old.chunks if old else []:
-        by_doc.setdefault(c.doc_id, []).append(c)
-    out: list[Chunk] = []
-    for doc in outcome.documents:
-        chunks = fresh.get(doc.sha256)
-        if chunks is None:
-            chunks = [
-                c if c.source == doc.path else replace(c, source=doc.path)
-                for c in by_doc.get(doc.doc_id, [])
-            ]
-        out.extend(chunks)
-    return out, old
-
-
-def _vectors(
-    chunks: Sequence[Chunk], embedded: dict[str, Vectors], old: IndexData | None, dim: int
-) -> Vectors:
-    """One row per chunk: freshly embedded, or copied exactly from the previous index."""
-    out = np.empty((len(chunks), dim), dtype=np.float32)
-    missing = [i for i, c in enumerate(chunks) if c.id not in embedded]
-    if missing:
-        assert old is not None
-        rows = {c.id: i for i, c in enumerate(old.chunks)}
-        out[missing] = old.vectors()[[rows[chunks[i].id] for i in missing]]
-    for i, c in enumerate(chunks):
-        vec = embedded.get(c.id)
-        if vec is not None:
-            out[i] = vec
-    return out
+    pages = [
+        PageRecord(doc_id=doc_id, page=p.number, label=p.label, text=p.text) for p in doc.pages
+    ]
+    return NewDocument(record, chunks, pages)
 
 
 def _embedder_info(settings: Settings, embedder: Embedder, plan: Plan) -> EmbedderInfo:

@@ -10,6 +10,7 @@ from typing import Any
 
 from core.chunk import Chunk
 from core.config import Settings
+from core.segment import segment_page
 from eval.golden import GoldenItem, SourceRef
 from eval.runner import Record
 from service.generate.base import Context
@@ -32,9 +33,10 @@ def make_chunk(
     page_start: int = 1,
     page_end: int | None = None,
     n_tokens: int | None = None,
-    page_breaks: tuple[tuple[int, int], ...] = (),
+    page_breaks: tuple[tuple[int, int, int], ...] = (),
 ) -> Chunk:
-    """A chunk whose text starts at offset 0 of its first page, id `doc_id:ordinal`."""
+    """A chunk whose text starts at offset 0 of its first page, id `doc_id:ordinal`, cut
+    into sentences as the chunker cuts them."""
     end = page_start if page_end is None else page_end
     return Chunk(
         id=f"{doc_id}:{ordinal:05d}",
@@ -50,6 +52,7 @@ def make_chunk(
         n_tokens=len(text.split()) if n_tokens is None else n_tokens,
         text=text,
         page_breaks=page_breaks,
+        sentences=tuple(segment_page(text)),
     )
 
 

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import io
 import json
+import re
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from core.config import Settings
@@ -151,7 +154,12 @@ def test_hardening_06_a_current_pointer_that_names_no_generation_is_corrupt(
     [
         ("page_start", "3", "page_start: Input should be a valid integer"),
         ("text", None, "text: Input should be a valid string"),
-        ("page_breaks", [[5, "x"]], "page_breaks.0.1: Input should be a valid integer"),
+        ("page_breaks", [[5, "x", 0]], "page_breaks.0.1: Input should be a valid integer"),
+        (
+            "sentences",
+            [[4, 2]],
+            "line: Value error, sentence span (4, 2) out of order or out of range",
+        ),
         ("page_end", 0, "page_end: Input should be greater than or equal to 1"),
         ("colour", "red", "colour: Extra inputs are not permitted"),
     ],
@@ -163,14 +171,14 @@ def test_hardening_07_corrupt_chunk_fields_are_refused_at_load(
     rows = _chunk_lines(gen)
     rows[0][field] = value
     _rewrite(gen, "chunks.jsonl", _jsonl(rows))
-    with pytest.raises(IndexCorrupt, match=f"chunks.jsonl line 1: {problem}"):
+    with pytest.raises(IndexCorrupt, match=re.escape(f"chunks.jsonl line 1: {problem}")):
         load_index(built)
 
 
 def test_hardening_07_page_breaks_out_of_range_are_refused(built: Path) -> None:
     gen = load_index(built).path
     rows = _chunk_lines(gen)
-    rows[0]["page_breaks"] = [[10_000, 2]]
+    rows[0]["page_breaks"] = [[10_000, 2, 0]]
     _rewrite(gen, "chunks.jsonl", _jsonl(rows))
     with pytest.raises(IndexCorrupt, match="page break"):
         load_index(built)
@@ -197,3 +205,31 @@ def test_hardening_22_a_manifest_without_digests_is_refused(built: Path) -> None
     (gen / "manifest.json").write_text(json.dumps(manifest))
     with pytest.raises(IndexCorrupt, match="digest"):
         load_index(built)
+
+
+def test_sentence_vectors_of_another_shape_are_refused(built: Path) -> None:
+    gen = load_index(built).path
+    buf = io.BytesIO()
+    np.save(buf, np.zeros((3, 384), dtype=np.float16), allow_pickle=False)
+    _rewrite(gen, "sentences.npy", buf.getvalue())
+    with pytest.raises(IndexCorrupt, match=r"sentences.npy holds \(3, 384\) float16, not \d+"):
+        load_index(built)
+
+
+def test_a_missing_page_text_is_refused(built: Path) -> None:
+    gen = load_index(built).path
+    lines = (gen / "pages.jsonl").read_bytes().splitlines(keepends=True)
+    _rewrite(gen, "pages.jsonl", b"".join(lines[1:]))
+    with pytest.raises(IndexCorrupt, match="pages.jsonl does not hold every page"):
+        load_index(built)
+
+
+def test_sentence_vectors_and_page_texts_round_trip(built: Path) -> None:
+    idx = load_index(built)
+    for row, chunk in enumerate(idx.chunks):
+        assert idx.sentence_vecs(row).shape == (len(chunk.sentences), 384)
+        for start, end in chunk.sentences:
+            page, at = chunk.page_offset(start)
+            text = idx.page_text(chunk.doc_id, page)
+            assert text is not None
+            assert text[at : at + end - start] == chunk.text[start:end]

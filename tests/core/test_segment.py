@@ -16,3 +16,23 @@ def test_segment_page_splits_sentences_and_list_items() -> None:
         "A heading",
         "Body text.",
     ]
+
+
+def test_segment_page_joins_lines_wrapped_in_a_narrow_column() -> None:
+    text = (
+        "Leave type Length\n"
+        "Secondary caregiver leave 8 weeks, within a year of the birth, adoption or foster\n"
+        "placement. Take it in up to two blocks.\n"
+        "Email outside the\n"
+        "company\n"
+        "Allowed to customers"
+    )
+    spans = [text[s:e] for s, e in segment_page(text)]
+    assert spans == [
+        "Leave type Length",
+        "Secondary caregiver leave 8 weeks, within a year of the birth, adoption or foster\n"
+        "placement.",
+        "Take it in up to two blocks.",
+        "Email outside the\ncompany",
+        "Allowed to customers",
+    ]

@@ -94,6 +94,23 @@ def test_chunk_knows_the_page_of_every_offset(tokenizer: Any) -> None:
     doc = parse_pdf(FIXTURES / "partly_scanned.pdf")
     [chunk] = Chunker(tokenizer, max_tokens=64, overlap=0).chunk("d", "d.pdf", doc.pages)
     assert chunk.text == "Text page one.\nText page three."
-    assert chunk.page_breaks == ((15, 3),)
+    assert chunk.page_breaks == ((15, 3, 0),)
+    assert chunk.sentences == ((0, 14), (15, 31))
     assert chunk.page_at(0) == 1
     assert chunk.page_at(chunk.text.index("three")) == 3
+
+
+def test_chunk_maps_every_offset_into_its_page_text(tokenizer: Any) -> None:
+    pages = _pages(["Header line one\nFirst page body. It ends here.", "Top\nSecond page body."])
+    [chunk] = Chunker(tokenizer, max_tokens=64, overlap=0).chunk("d", "d.pdf", pages)
+    for start, end in chunk.sentences:
+        page, at = chunk.page_offset(start)
+        sentence = chunk.text[start:end]
+        assert pages[page - 1].text[at : at + len(sentence)] == sentence
+    assert [chunk.text[s:e] for s, e in chunk.sentences] == [
+        "Header line one",
+        "First page body.",
+        "It ends here.",
+        "Top",
+        "Second page body.",
+    ]

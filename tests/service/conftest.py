@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from core.chunk import Chunk
@@ -17,7 +18,8 @@ from core.index import (
     Manifest,
     load_index,
 )
-from core.index_writer import now_iso, write_generation
+from core.index_writer import Generation, now_iso, write_generation
+from core.manifest import PageRecord
 from service.rerank import make_random_cross_encoder
 from tests.factories import make_chunk
 
@@ -65,7 +67,17 @@ def build_index(root: Path, rows: list[tuple[str, int, str]], embedder: Embedder
         chunk_count=len(chunks),
         page_count=sum(d.pages for d in docs.values()),
     )
-    write_generation(root, manifest, chunks, embedder.embed([c.text for c in chunks]))
+    vectors, sentences = embedder.embed_with_spans(
+        [c.text for c in chunks], [c.sentences for c in chunks]
+    )
+    texts = {(c.doc_id, c.page_start): c.text for c in chunks}
+    pages = [
+        PageRecord(doc_id=d.doc_id, page=n, label=str(n), text=texts.get((d.doc_id, n), ""))
+        for d in docs.values()
+        for n in range(1, d.pages + 1)
+    ]
+    data = Generation(chunks, vectors, np.concatenate(sentences), pages)
+    write_generation(root, manifest, data)
     return load_index(root)
 
 

@@ -8,7 +8,7 @@ from service.generate.base import Context, Draft, DraftSentence
 from service.retriever import Hit
 
 
-def _ctx(number: int, text: str, breaks: tuple[tuple[int, int], ...] = ()) -> Context:
+def _ctx(number: int, text: str, breaks: tuple[tuple[int, int, int], ...] = ()) -> Context:
     chunk = Chunk(
         id=f"d:{number:05d}",
         doc_id="d",
@@ -79,7 +79,7 @@ def test_sentence_keeps_only_its_valid_citations_once() -> None:
 
 
 def test_locate_finds_quote_span_and_page() -> None:
-    ctx = _ctx(3, "End of page four.\nStart of page five here.", breaks=((18, 5),))
+    ctx = _ctx(3, "End of page four.\nStart of page five here.", breaks=((18, 5, 0),))
     span = locate(ctx.text, normalise("Start of page five here."))
     assert span == (18, 42)
     assert ctx.hit.chunk.page_at(span[0]) == 5
