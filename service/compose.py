@@ -3,13 +3,14 @@ citations (document, pages, printed label, quote); retrieval becomes its evidenc
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 from core.chunk import Chunk
 from service import citations
 from service.generate.base import Context, Draft
 from service.retriever import SearchParams, SearchResult
-from service.schemas import Candidate, Citation, Retrieval
+from service.schemas import Candidate, Citation, ClosestSource, Retrieval
 from service.text import NOT_IN_DOCUMENTS, clean_quote
 
 
@@ -37,10 +38,18 @@ def retrieval_summary(result: SearchResult, params: SearchParams) -> Retrieval:
     )
 
 
-def compose(
-    draft: Draft, checked: citations.CheckResult, contexts: list[Context]
-) -> tuple[str, list[Citation], str | None]:
-    """(answer text with [n] markers, citations, abstention reason or None)."""
+@dataclass
+class Composed:
+    """The answer as the client sees it: text with [n] markers and its citations, or, when
+    refused, the reason and the passages that came closest (never presented as support)."""
+
+    answer: str
+    citations: list[Citation]
+    closest: list[ClosestSource]
+    reason: str | None
+
+
+def compose(draft: Draft, checked: citations.CheckResult, contexts: list[Context]) -> Composed:
     if draft.insufficient or not checked.sentences:
         if draft.insufficient:
             reason = "the retrieved passages do not answer the question"
@@ -48,12 +57,7 @@ def compose(
                 reason += f" ({'; '.join(draft.notes)})"
         else:
             reason = "no answer sentence had a citation that checks out"
-        # The closest sources, so a reader can look for themselves.
-        closest = [
-            citation(i, ctx, clean_quote(" ".join(ctx.text.split()))[:300])
-            for i, ctx in enumerate(contexts[:3], 1)
-        ]
-        return NOT_IN_DOCUMENTS, closest, reason
+        return Composed(NOT_IN_DOCUMENTS, [], [closest(ctx) for ctx in contexts[:3]], reason)
     cites: list[Citation] = []
     ids: dict[tuple[int, str], int] = {}
     parts: list[str] = []
@@ -66,25 +70,47 @@ def compose(
                 cites.append(citation(ids[key], ctx, quote))
             markers.append(f"[{ids[key]}]")
         parts.append(_with_markers(sentence.text, "".join(markers)))
-    return " ".join(parts), cites, None
+    return Composed(" ".join(parts), cites, [], None)
 
 
 def citation(cid: int, ctx: Context, quote: str) -> Citation:
-    """A citation of `quote` in this context, on the pages the quote itself sits on."""
+    """A citation of `quote` in this context, on the pages the quote itself sits on, with its
+    character offsets in those pages' cleaned text."""
     c = ctx.hit.chunk
     span = citations.locate(c.text, quote)
-    first, last = (
-        (c.page_at(span[0]), c.page_at(span[1] - 1)) if span else (c.page_start, c.page_end)
-    )
+    first, last = c.page_start, c.page_end
+    char_start = char_end = None
+    if span:
+        first, char_start = c.page_offset(span[0])
+        last, end = c.page_offset(span[1] - 1)
+        char_end = end + 1
     return Citation(
         id=cid,
         chunk_id=c.id,
+        doc_id=c.doc_id,
         document=Path(c.source).name,
         path=c.source,
         page_start=first,
         page_end=last,
         page_label=_label(c, first),
         quote=quote,
+        char_start=char_start,
+        char_end=char_end,
+        score=round(ctx.hit.score, 6),
+    )
+
+
+def closest(ctx: Context) -> ClosestSource:
+    """A retrieved passage shown with a refusal: where a reader might look, not support."""
+    c = ctx.hit.chunk
+    return ClosestSource(
+        doc_id=c.doc_id,
+        document=Path(c.source).name,
+        path=c.source,
+        page_start=c.page_start,
+        page_end=c.page_end,
+        page_label=c.label_start,
+        text=clean_quote(" ".join(c.text.split()))[:300],
         score=round(ctx.hit.score, 6),
     )
 

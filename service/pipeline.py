@@ -195,13 +195,14 @@ class AnswerService:
             completion_tokens=draft.completion_tokens,
             total_tokens=draft.prompt_tokens + draft.completion_tokens,
         )
-        answer, cites, reason = compose(draft, checked, contexts)
+        composed = compose(draft, checked, contexts)
         return AskResponse(
-            answer=answer,
-            citations=cites,
-            abstained=reason is not None,
-            reason=reason,
+            answer=composed.answer,
+            citations=composed.citations,
+            abstained=composed.reason is not None,
+            reason=composed.reason,
             generator=generator_name,
+            closest=composed.closest,
             retrieval=retrieval,
             usage=usage,
             timings_ms={},

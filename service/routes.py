@@ -14,7 +14,7 @@ from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 
 from service.admission import admit
-from service.errors import InvalidRequest
+from service.errors import InvalidRequest, NotFound
 from service.logs import request_id_var
 from service.retriever import UnknownDocument
 from service.schemas import (
@@ -23,6 +23,7 @@ from service.schemas import (
     DocumentInfo,
     DocumentsResponse,
     ErrorBody,
+    PageText,
     ReadyResponse,
     SkippedInfo,
 )
@@ -92,6 +93,24 @@ async def documents(state: State) -> DocumentsResponse:
             for d in manifest.documents
         ],
         skipped=[SkippedInfo(**s.model_dump(exclude={"sha256"})) for s in manifest.skipped],
+    )
+
+
+@router.get(
+    "/documents/{doc_id}/pages/{page}",
+    response_model=PageText,
+    responses={**ERROR_RESPONSES, 404: {"model": ErrorBody}},
+    dependencies=Guarded,
+    summary="A page's cleaned text: what a citation's char_start / char_end index into",
+)
+async def page_text(doc_id: str, page: int, state: State) -> PageText:
+    index = state.require().retriever.index
+    record = index.pages.get((doc_id, page))
+    doc = next((d for d in index.manifest.documents if d.doc_id == doc_id), None)
+    if record is None or doc is None:
+        raise NotFound(f"no page {page} of a document {doc_id!r}: see GET /documents")
+    return PageText(
+        doc_id=doc_id, document=Path(doc.path).name, page=page, label=record.label, text=record.text
     )
 
 

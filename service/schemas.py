@@ -67,13 +67,39 @@ def _no_surrogates(text: str, what: str) -> None:
 class Citation(BaseModel):
     id: int = Field(description="the marker used in the answer text, e.g. [1]")
     chunk_id: str
+    doc_id: str = Field(description="the document's id (GET /documents)")
     document: str = Field(description="file name of the source PDF")
     path: str
     page_start: int = Field(description="physical page, 1-based")
     page_end: int
     page_label: str = Field(description="the page label printed in the PDF, if any")
-    quote: str = Field(description="verbatim text of the chunk that supports the sentence")
+    quote: str = Field(
+        description="verbatim text of the document that supports the sentence (whitespace "
+        "collapsed to single spaces)"
+    )
+    char_start: int | None = Field(
+        None,
+        description="where the quote starts in the cleaned text of page_start "
+        "(GET /documents/{doc_id}/pages/{page}); null if it could not be located",
+    )
+    char_end: int | None = Field(
+        None, description="where the quote ends (exclusive) in the cleaned text of page_end"
+    )
     score: float
+
+
+class ClosestSource(BaseModel):
+    """A passage that came closest to answering a refused question: NOT an answer."""
+
+    doc_id: str
+    document: str
+    path: str
+    page_start: int
+    page_end: int
+    page_label: str
+    text: str = Field(description="the start of the passage, for a reader to judge")
+    score: float
+    note: str = "not an answer: the closest passage the documents hold"
 
 
 class Candidate(BaseModel):
@@ -105,7 +131,15 @@ class Checks(BaseModel):
     sentences_dropped: int = 0
     citations_rejected: int = 0
     evidence_score: float | None = Field(
-        None, description="best query-sentence similarity the abstention decision used"
+        None, description="best question-sentence similarity among the retrieved passages"
+    )
+    answerability: float | None = Field(
+        None,
+        description="estimated probability that the documents answer the question "
+        "(the refusal decision's score; see README, Refusals)",
+    )
+    answerability_threshold: float | None = Field(
+        None, description="the service refuses when answerability is below this"
     )
 
 
@@ -158,6 +192,10 @@ class AskResponse(BaseModel):
     reason: str | None = None
     degraded: bool = False
     generator: str
+    closest: list[ClosestSource] = Field(
+        default_factory=list,
+        description="when abstained: the passages that came closest, marked as not an answer",
+    )
     retrieval: Retrieval
     checks: Checks = Field(default_factory=Checks)
     usage: Usage
@@ -179,6 +217,14 @@ class DocumentInfo(BaseModel):
     chunks: int
     pages_without_text: int
     status: str
+
+
+class PageText(BaseModel):
+    doc_id: str
+    document: str
+    page: int = Field(description="physical page, 1-based")
+    label: str = Field(description="the page label printed in the PDF")
+    text: str = Field(description="the cleaned text citation offsets index into")
 
 
 class SkippedInfo(BaseModel):

@@ -79,7 +79,10 @@ def test_ask_abstains_when_the_documents_do_not_answer(client: TestClient, quest
     assert body["abstained"] is True
     assert body["answer"] == NOT_IN_DOCUMENTS
     assert body["reason"].startswith("the retrieved passages do not answer the question")
-    assert 1 <= len(body["citations"]) <= 3  # closest sources, for the reader to check
+    # A refusal cites nothing; the closest passages come apart, marked as not an answer.
+    assert body["citations"] == []
+    assert 1 <= len(body["closest"]) <= 3
+    assert all(c["note"].startswith("not an answer") for c in body["closest"])
 
 
 def test_prompt_injection_in_a_pdf_does_not_change_behaviour(client: TestClient) -> None:
@@ -409,3 +412,30 @@ def test_hardening_23_invisible_only_question_is_422_empty(
     body = _error_shape(r, 422, "invalid_request")
     assert body["detail"][0]["field"] == "question"
     assert body["detail"][0]["problem"].startswith("question is empty")
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "How long is parental leave for the primary caregiver?",
+        "What does error E-4012 mean?",
+        "How many days of annual leave do new employees get?",
+    ],
+)
+def test_every_citation_offset_locates_its_quote_in_the_page_text(
+    client: TestClient, question: str
+) -> None:
+    body = ask(client, question)
+    assert body["abstained"] is False and body["citations"]
+    for c in body["citations"]:
+        page = client.get(f"/documents/{c['doc_id']}/pages/{c['page_start']}").json()
+        assert page["document"] == c["document"] and page["label"] == c["page_label"]
+        assert c["page_start"] == c["page_end"], "these answers sit on one page"
+        located = page["text"][c["char_start"] : c["char_end"]]
+        assert " ".join(located.split()) == c["quote"]
+
+
+def test_page_text_of_an_unknown_page_is_404(client: TestClient) -> None:
+    r = client.get("/documents/0000000000000000/pages/1")
+    assert r.status_code == 404
+    assert r.json()["error"] == "not_found"

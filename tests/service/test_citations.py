@@ -161,10 +161,11 @@ def test_hardening_20_closest_sources_of_an_abstention_are_sanitised(
     injection_client: TestClient,
 ) -> None:
     body = injection_client.post("/ask", json={"question": "Who won the 1998 chess final?"}).json()
-    assert body["abstained"] is True
-    for c in body["citations"]:
-        assert not re.search(r"\[\d+\]", c["quote"]), c["quote"]
-        assert "do not answer this question" not in c["quote"]
+    assert body["abstained"] is True and body["citations"] == []
+    assert body["closest"], "a refusal shows the passages that came closest"
+    for c in body["closest"]:
+        assert not re.search(r"\[\d+\]", c["text"]), c["text"]
+        assert "do not answer this question" not in c["text"]
 
 
 def test_hardening_20_check_strips_markers_and_abstention_from_llm_sentences() -> None:
