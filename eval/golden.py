@@ -11,7 +11,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-Kind = Literal["lookup", "howto", "multi_hop", "unanswerable"]
+Kind = Literal["lookup", "howto", "multi_hop", "multi_turn", "unanswerable"]
 # Excerpts may differ from the parsed page by a few characters (ligatures, hyphens, spaces).
 FUZZY_MIN_RATIO = 95.0
 
@@ -22,9 +22,19 @@ class SourceRef(BaseModel):
     pages: list[int] = Field(min_length=1, description="physical pages, 1-based")
 
 
+class GoldenTurn(BaseModel):
+    """An earlier turn of a multi-turn item's conversation."""
+
+    model_config = ConfigDict(extra="forbid")
+    role: Literal["user", "assistant"]
+    content: str = Field(min_length=1)
+
+
 class GoldenItem(BaseModel):
     model_config = ConfigDict(extra="forbid")
     id: str = Field(min_length=1)
+    # multi_turn items only: the conversation before `question`, oldest first.
+    history: list[GoldenTurn] | None = None
     question: str = Field(min_length=1)
     reference_answer: str
     reference_contexts: list[str]
@@ -39,6 +49,10 @@ class GoldenItem(BaseModel):
 
     def page_ids(self) -> set[str]:
         return {f"{s.document}#p{p}" for s in self.source for p in s.pages}
+
+    def turns(self) -> list[dict[str, str]]:
+        """The earlier turns as /ask's `history` takes them ([] for a single question)."""
+        return [t.model_dump() for t in self.history or []]
 
 
 class GoldenError(ValueError):
@@ -88,6 +102,7 @@ def validate(path: Path, pdf_dir: Path) -> tuple[list[str], list[str]]:
             errors.append(f"{it.id}: answerable items need reference_contexts and source")
         if not it.answerable and (it.reference_contexts or it.source):
             errors.append(f"{it.id}: unanswerable items must have no contexts or sources")
+        errors += _history_problems(it)
         for src in it.source:
             if src.document not in pages:
                 try:
@@ -115,6 +130,16 @@ def validate(path: Path, pdf_dir: Path) -> tuple[list[str], list[str]]:
                 where = ", ".join(f"{s.document} p.{s.pages}" for s in it.source)
                 errors.append(f"{it.id}: excerpt not found on {where}: {excerpt[:70]!r}")
     return errors, warnings
+
+
+def _history_problems(it: GoldenItem) -> list[str]:
+    """multi_turn items: 1-2 earlier exchanges, user then assistant; no history elsewhere."""
+    if it.kind != "multi_turn":
+        return [f"{it.id}: only multi_turn items have a history"] if it.history else []
+    roles = [t.role for t in it.history or []]
+    if roles not in (["user", "assistant"], ["user", "assistant"] * 2):
+        return [f"{it.id}: a multi_turn history is 1 or 2 exchanges (user, assistant), got {roles}"]
+    return []
 
 
 def describe(items: Iterable[GoldenItem]) -> dict[str, dict[str, int]]:

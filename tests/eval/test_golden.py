@@ -15,10 +15,14 @@ def test_committed_golden_set_is_valid_and_sized() -> None:
     errors, _ = validate(GOLDEN, SAMPLE)
     assert errors == []
     items = load_golden(GOLDEN)
-    counts = describe(items)["kind"]
-    assert len(items) >= 120
-    assert counts["unanswerable"] / len(items) >= 0.15
-    assert counts["multi_hop"] / len(items) >= 0.10
+    # The shares the README promises are of the single questions; multi-turn items come on top.
+    single = [i for i in items if i.kind != "multi_turn"]
+    counts = describe(single)["kind"]
+    assert len(single) >= 120
+    assert counts["unanswerable"] / len(single) >= 0.15
+    assert counts["multi_hop"] / len(single) >= 0.10
+    turns = [i for i in items if i.kind == "multi_turn"]
+    assert len(turns) >= 20 and {i.split for i in turns} == {"dev", "test"}
 
 
 def _line(**kw: object) -> str:
@@ -72,3 +76,31 @@ def test_validator_rejects_malformed_lines(tmp_path: Path) -> None:
     wrong_kind.write_text(_line(kind="trivia"))
     [error] = validate(wrong_kind, SAMPLE)[0]
     assert "kind" in error and "lookup" in error
+
+
+def test_validator_checks_multi_turn_histories(tmp_path: Path) -> None:
+    exchange = [
+        {"role": "user", "content": "What is the password policy?"},
+        {"role": "assistant", "content": "Passwords must be at least 14 characters [1]."},
+    ]
+    bad = tmp_path / "turns.jsonl"
+    bad.write_text(
+        "\n".join(
+            [
+                _line(id="t1", kind="multi_turn", history=exchange, question="And the minimum?"),
+                _line(id="t2", kind="multi_turn", history=exchange * 2),
+                _line(id="t3", kind="multi_turn"),
+                _line(id="t4", kind="multi_turn", history=exchange[:1]),
+                _line(id="t5", kind="multi_turn", history=exchange[::-1]),
+                _line(id="t6", history=exchange),
+            ]
+        )
+    )
+    errors, _ = validate(bad, SAMPLE)
+    assert errors == [
+        "t3: a multi_turn history is 1 or 2 exchanges (user, assistant), got []",
+        "t4: a multi_turn history is 1 or 2 exchanges (user, assistant), got ['user']",
+        "t5: a multi_turn history is 1 or 2 exchanges (user, assistant), got ['assistant', 'user']",
+        "t6: only multi_turn items have a history",
+    ]
+    assert load_golden(bad)[0].turns() == exchange
