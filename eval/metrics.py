@@ -20,7 +20,8 @@ from eval.golden import GoldenItem
 from eval.runner import Record
 
 NAN = float("nan")
-_MARKER = re.compile(r"\s*\[\d+\]")
+# The markers that end an answer sentence: " [1][2]" then its stop, if any.
+_MARKERS = re.compile(r"\s((?:\[\d+\])+)[.!?]?(?=\s|$)")
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 
 
@@ -83,12 +84,18 @@ def answer_sentences(record: Record) -> list[tuple[str, list[str]]]:
     """(sentence without markers, quotes it cites) for an answered record."""
     quotes = {c["id"]: c["quote"] for c in record.response["citations"]}
     out = []
-    # The service joins sentences with a space and puts markers before the final stop.
-    for part in re.split(r"(?<=\])[.!?]?\s+(?=\S)", record.response["answer"]):
-        ids = [int(m) for m in re.findall(r"\[(\d+)\]", part)]
-        text = _MARKER.sub("", part).strip()
+    # The service joins sentences with a space and puts " [n]" markers before the final stop;
+    # brackets glued to a word (ARGV[1], xrange [1:0]) are the document's, not markers.
+    answer = record.response["answer"]
+    pos = 0
+    for m in _MARKERS.finditer(answer):
+        ids = [int(i) for i in re.findall(r"\d+", m[1])]
+        text = answer[pos : m.start()].strip()
         if text:
             out.append((text, [quotes[i] for i in ids if i in quotes]))
+        pos = m.end()
+    if tail := answer[pos:].strip():
+        out.append((tail, []))
     return out
 
 
@@ -177,7 +184,7 @@ def latency_ms(record: Record) -> float:
 def answer_similarity(record: Record, embed: Callable[[list[str]], Any]) -> float:
     if not record.answered or not record.item.answerable:
         return NAN
-    text = _MARKER.sub("", record.response["answer"])
+    text = _MARKERS.sub("", record.response["answer"])
     vecs = embed([text, record.item.reference_answer])
     return float(vecs[0] @ vecs[1])
 

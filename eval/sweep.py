@@ -1,8 +1,8 @@
-"""`python -m eval sweep`: try retrieval, chunking and abstention settings on the dev split.
+"""`python -m eval sweep`: try retrieval, chunking and refusal settings on the dev split.
 
 Each configuration is one evaluation run (chunking configurations re-ingest the sample into
-their own index). The abstention threshold needs no extra runs: every answer reports the
-evidence score it was decided on, so thresholds are replayed over one run's records.
+their own index). The refusal threshold needs no extra runs: every answer reports the
+answerability it was decided on, so thresholds are replayed over one run's records.
 """
 
 from __future__ import annotations
@@ -61,14 +61,14 @@ def _index_for(overrides: dict[str, Any]) -> Path | None:
 
 
 def abstention_curve(records_path: Path, thresholds: list[float]) -> list[dict[str, float]]:
-    """Replay abstention thresholds over one run's per-question evidence scores."""
+    """Replay refusal thresholds over one run's per-question answerability scores."""
     rows = [json.loads(line) for line in records_path.read_text().splitlines()]
     out = []
     for t in thresholds:
         tp = fp = fn = correct = 0
         for r in rows:
             unanswerable = r["kind"] == "unanswerable"
-            score = r.get("evidence_score")
+            score = r.get("answerability")
             abstain = score is None or score < t
             tp += abstain and unanswerable
             fp += abstain and not unanswerable
@@ -105,11 +105,11 @@ def sweep(
         config = EvalConfig(
             golden=golden,
             split=split,  # type: ignore[arg-type]
-            # Abstention off: the threshold is replayed over the evidence scores below.
-            overrides={**overrides, "abstain_min_similarity": 0.0},
+            # Refusal off: the threshold is replayed over the answerability scores below.
+            overrides={**overrides, "refusal_threshold": 0.0},
             index=index,
-            # Only the first (default) configuration needs answers: its evidence scores drive
-            # the abstention curve. The rest compare retrieval, which is 20x faster alone.
+            # Only the first (default) configuration needs answers: its answerability scores
+            # drive the refusal curve. The rest compare retrieval, which is 20x faster alone.
             retrieval_only=i > 0,
         )
         if index is not None:
@@ -126,7 +126,7 @@ def sweep(
         )
     curve = abstention_curve(
         out_dir / "00" / "per_question.jsonl",
-        [round(0.30 + 0.025 * i, 3) for i in range(17)],
+        [round(0.30 + 0.025 * i, 3) for i in range(25)],
     )
     out_dir.mkdir(parents=True, exist_ok=True)
     (out_dir / "sweep.json").write_text(
@@ -159,7 +159,7 @@ def _table(console: Console, results: list[dict[str, Any]], curve: list[dict[str
             )
         table.add_row(r["name"], *cells)
     console.print(table)
-    t2 = Table(title="abstention threshold (best sentence similarity), replayed")
+    t2 = Table(title="refusal threshold (answerability), replayed")
     for col in ("threshold", "accuracy", "precision", "recall", "f1"):
         t2.add_column(col, justify="right")
     for row in curve:
@@ -196,8 +196,8 @@ def _plot(path: Path, results: list[dict[str, Any]], curve: list[dict[str, float
     xs = [c["threshold"] for c in curve]
     for key in ("accuracy", "precision", "recall", "f1"):
         ax2.plot(xs, [c[key] for c in curve], marker=".", label=key)
-    ax2.set_xlabel("abstain when best sentence similarity <")
-    ax2.set_title("abstention threshold")
+    ax2.set_xlabel("refuse when answerability <")
+    ax2.set_title("refusal threshold")
     ax2.legend()
     ax2.grid(alpha=0.3)
     fig.tight_layout()

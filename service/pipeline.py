@@ -8,16 +8,17 @@ import logging
 import threading
 import time
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from core.config import Settings
 from service import citations
 from service.compose import compose, retrieval_summary
 from service.errors import ClientGone
+from service.evidence import Evidence, gather
 from service.generate.base import Context, Draft, Generator, GeneratorError
 from service.generate.extractive import ExtractiveGenerator
-from service.refusal import weak_evidence
-from service.retriever import HybridRetriever, SearchParams
+from service.refusal import CorpusStats, Decision, RefusalModel, decide, load_model
+from service.retriever import HybridRetriever, SearchParams, SearchResult
 from service.schemas import AskResponse, Checks, Retrieval, Usage
 from service.text import NOT_IN_DOCUMENTS, clean_sentence
 
@@ -38,18 +39,41 @@ class AnswerService:
     """Stateless apart from its retriever and generators; one instance serves all requests.
 
     `llm` is the configured LLM generator, owned (and closed) by the caller; without one the
-    extractive generator answers.
+    extractive generator answers. Both answer only after the same refusal decision.
     """
 
     def __init__(
-        self, retriever: HybridRetriever, settings: Settings, llm: Generator | None = None
+        self,
+        retriever: HybridRetriever,
+        settings: Settings,
+        llm: Generator | None = None,
+        refusal: RefusalModel | None = None,
     ) -> None:
         self.retriever = retriever
         self.settings = settings
-        self.extractive = ExtractiveGenerator(
-            retriever.embedder, settings.answer_max_sentences, settings.abstain_min_similarity
-        )
-        self.generator: Generator = llm or self.extractive
+        self.llm = llm
+        self.extractive = ExtractiveGenerator(settings.answer_max_sentences)
+        self.refusal = refusal or load_model(settings.refusal_model)
+        if settings.refusal_threshold is not None:
+            self.refusal = replace(self.refusal, threshold=settings.refusal_threshold)
+        self.stats = CorpusStats(retriever.index)
+
+    @property
+    def generator_name(self) -> str:
+        return self.llm.name if self.llm is not None else self.extractive.name
+
+    def assess(
+        self, question: str, top_k: int | None = None
+    ) -> tuple[SearchResult, Evidence, Decision]:
+        """Retrieval, its scored evidence and the refusal decision, without an answer."""
+        params = SearchParams.from_settings(self.settings, top_k=top_k)
+        result = self.retriever.search(question, params)
+        evidence = self._evidence(question, result)
+        return result, evidence, decide(evidence, result, self.stats, self.refusal, self.settings)
+
+    def _evidence(self, question: str, result: SearchResult) -> Evidence:
+        contexts = [Context(i, hit) for i, hit in enumerate(result.hits, start=1)]
+        return gather(question, result.query_vector, contexts, self.retriever.index)
 
     # -- public -----------------------------------------------------------------------------
     def ask(
@@ -93,7 +117,6 @@ class AnswerService:
         result = self.retriever.search(question, params, documents)
         timings = {f"retrieve_{k}": v for k, v in result.timings_ms.items()}
         retrieval = retrieval_summary(result, params)
-        contexts = [Context(i, hit) for i, hit in enumerate(result.hits, start=1)]
         yield StreamEvent(
             "sources", {"request_id": request_id, "retrieval": retrieval.model_dump()}
         )
@@ -101,16 +124,21 @@ class AnswerService:
             return
 
         t = time.perf_counter()
-        weak = weak_evidence(result, self.settings)
+        evidence = self._evidence(question, result)
+        contexts = evidence.contexts
+        decision = decide(evidence, result, self.stats, self.refusal, self.settings)
+        timings["assess"] = _ms(t)
+
+        t = time.perf_counter()
         degraded_reason: str | None = None
         spent = (0, 0)
-        generator_name = self.generator.name
+        generator_name = self.generator_name
         draft: Draft | None = None
-        if weak:
-            draft = Draft(sentences=[], insufficient=True, notes=[weak])
-        else:
+        if decision.refuse:
+            draft = Draft(sentences=[], insufficient=True, notes=[decision.reason or ""])
+        elif self.llm is not None:
             try:
-                for item in self._generate(self.generator, question, contexts, stream, stop):
+                for item in self._generate(self.llm, question, contexts, stream, stop):
                     if isinstance(item, str):
                         if text := clean_sentence(item):
                             yield StreamEvent("delta", {"text": text})
@@ -121,15 +149,14 @@ class AnswerService:
                 degraded_reason = f"{exc}; answered extractively instead"
                 generator_name = f"{self.extractive.name} (fallback)"
                 spent = (exc.prompt_tokens, exc.completion_tokens)
-                draft = None
             if stopped():
                 return
-            if draft is None:
-                draft = self.extractive.generate(question, contexts)
-                # The failed LLM calls still cost tokens: report them.
-                draft.prompt_tokens, draft.completion_tokens = spent
-                for s in draft.sentences if stream else []:
-                    yield StreamEvent("delta", {"text": clean_sentence(s.text)})
+        if draft is None:
+            draft = self.extractive.answer(evidence)
+            # Failed LLM calls still cost tokens: report them.
+            draft.prompt_tokens, draft.completion_tokens = spent
+            for s in draft.sentences if stream else []:
+                yield StreamEvent("delta", {"text": clean_sentence(s.text)})
         timings["generate"] = _ms(t)
         if stopped():
             return
@@ -142,11 +169,16 @@ class AnswerService:
         response = self._response(
             question, request_id, draft, checked, contexts, retrieval, generator_name
         )
+        best = evidence.best()
         response.checks = Checks(
             sentences_kept=len(checked.sentences),
             sentences_dropped=len(draft.sentences) - len(checked.sentences),
             citations_rejected=len(checked.rejected),
-            evidence_score=draft.evidence_score,
+            evidence_score=round(best.cosine, 6) if best else None,
+            answerability=None
+            if decision.answerability is None
+            else round(decision.answerability, 6),
+            answerability_threshold=round(decision.threshold, 6) if decision.threshold else None,
         )
         response.degraded = degraded_reason is not None
         if degraded_reason:
@@ -208,6 +240,10 @@ class AnswerService:
             timings_ms={},
             request_id=request_id,
         )
+
+
+def _rounded(value: float | None) -> float | None:
+    return None if value is None else round(value, 6)
 
 
 def _ms(start: float) -> float:

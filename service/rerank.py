@@ -18,6 +18,7 @@ import numpy.typing as npt
 
 from core.config import Settings
 from core.embed import cpu_has_native_bf16, packaged_minilm_path
+from service.models import resolve
 
 log = logging.getLogger(__name__)
 
@@ -99,27 +100,35 @@ class CrossEncoderReranker:
 
 
 def load_reranker(settings: Settings) -> tuple[Reranker | None, RerankerStatus]:
-    """The configured reranker, or None and the reason it is off."""
+    """The configured reranker, or None and the reason it is off (see `service.models`)."""
     name = settings.reranker
     if name.strip().lower() == "none":
         return None, RerankerStatus(False, "none", reason="disabled by RAG_RERANKER=none")
+    resolved = resolve(name, settings)
+    if resolved.path is None:
+        return None, _off(name, resolved.source)
     try:
         model = CrossEncoderReranker(
-            name,
+            str(resolved.path),
             max_tokens=settings.rerank_max_tokens,
             precision=settings.rerank_precision,
             batch_size=settings.rerank_batch_size,
         )
     except Exception as exc:  # noqa: BLE001 - any load failure: run without, and say why
         first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
-        reason = f"cannot load {name!r}: {type(exc).__name__}: {first_line}"[:300]
-        log.warning(
-            "reranker off: %s. Fix: set RAG_RERANKER to a local CrossEncoder directory, or "
-            "run once online so the hub model is cached; RAG_RERANKER=none silences this.",
-            reason,
-        )
-        return None, RerankerStatus(False, name, reason=reason)
+        return None, _off(name, f"cannot load {name!r}: {type(exc).__name__}: {first_line}")
+    model.name = name
+    log.info("reranker %s (%s) from %s", name, model.precision, resolved.source)
     return model, RerankerStatus(True, name, precision=model.precision)
+
+
+def _off(name: str, reason: str) -> RerankerStatus:
+    log.warning(
+        "reranker off: %s (or set RAG_RERANKER to a local CrossEncoder directory; "
+        "RAG_RERANKER=none silences this)",
+        reason,
+    )
+    return RerankerStatus(False, name, reason=reason[:300])
 
 
 def make_random_cross_encoder(

@@ -17,7 +17,7 @@ import numpy.typing as npt
 
 from core.chunk import Chunk
 from core.config import Settings
-from core.embed import Embedder
+from core.embed import Embedder, Vectors
 from core.index import IndexData
 from core.tokenize import tokenize
 from service import fusion
@@ -89,6 +89,7 @@ class SearchResult:
     hits: list[Hit]  # the final top_k
     candidates: list[Hit]  # all fused candidates in final order (hits are its head)
     reranker: str
+    query_vector: Vectors  # the question's embedding, (dimension,)
     timings_ms: dict[str, float] = field(default_factory=dict)
 
 
@@ -193,6 +194,7 @@ class HybridRetriever:
             reranker=self.reranker_status.describe()
             if p.rerank or self.reranker is None
             else "none (disabled for this request)",
+            query_vector=qvec[0],
             timings_ms=timings,
         )
 

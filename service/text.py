@@ -54,6 +54,15 @@ def has_abstention(text: str) -> bool:
     return _ABSTENTION.search(text) is not None
 
 
+def before_abstention(text: str) -> str | None:
+    """The part of `text` before a copy of the abstention sentence, or None without one.
+
+    A document that speaks in the service's own voice is injecting: what it says after the
+    copy is its payload, so only what comes before may be quoted."""
+    match = _ABSTENTION.search(text)
+    return None if match is None else text[: match.start()].strip()
+
+
 def split_on_abstention(text: str) -> list[str]:
     """The parts of `text` around any copy of the abstention sentence (each contiguous)."""
     return [p.strip() for p in _ABSTENTION.split(text) if p.strip()]

@@ -164,3 +164,14 @@ def test_latency_is_the_reported_total_or_nan() -> None:
     timed = make_record(make_item(), [], timings_ms={"retrieve_bm25": 2.0, "total": 512.5})
     assert m.latency_ms(timed) == 512.5
     assert math.isnan(m.latency_ms(make_record(make_item(), [], timings_ms={"retrieve": 1.0})))
+
+
+def test_answer_sentences_keep_brackets_that_belong_to_the_document() -> None:
+    r = _answered(
+        "Here ARGV[1] and ARGV[2] are floats [1]. Say set xrange [1:0] instead [2].",
+        [cite(1, "ARGV[1] and ARGV[2] are floats"), cite(2, "set xrange [1:0] instead")],
+    )
+    assert m.answer_sentences(r) == [
+        ("Here ARGV[1] and ARGV[2] are floats", ["ARGV[1] and ARGV[2] are floats"]),
+        ("Say set xrange [1:0] instead", ["set xrange [1:0] instead"]),
+    ]

@@ -33,7 +33,7 @@ def ask(client: TestClient, question: str, **kw: Any) -> dict[str, Any]:
     ("question", "document", "page", "fact"),
     [
         (
-            "How long is parental leave for the primary caregiver?",
+            "How many weeks of leave does the primary caregiver get?",
             "employee-handbook.pdf",
             10,
             "18 weeks",

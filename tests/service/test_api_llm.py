@@ -143,7 +143,7 @@ def test_llm_client_outlives_index_swaps_and_is_closed_at_shutdown(
         first = state.answerer
         state.generation = None  # make the live generation look new: a swap reloads it
         assert state.load() and state.answerer is not first
-        assert state.answerer.generator is llm and not llm.client.is_closed
+        assert state.answerer.llm is llm and not llm.client.is_closed
     assert llm.client.is_closed
 
 

@@ -31,6 +31,9 @@ from core.index import load_index
 from eval.golden import load_golden
 from service.app import create_app
 from service.citations import normalise
+from service.followup import carry_terms, standalone_question
+from service.generate.rewrite import LLMRewriter
+from service.schemas import Turn
 from service.text import NOT_IN_DOCUMENTS
 from tests.factories import make_settings
 
@@ -146,6 +149,9 @@ def report() -> Iterator[None]:
     print(f"written to {REPORT}")
 
 
+REFUSED_BEFORE_GENERATING = "the retrieved passages do not answer the question (answerability"
+
+
 def check_response(body: dict[str, Any], model: str, chunks: dict[str, tuple[str, str]]) -> str:
     """Assert the service's guarantees on one /ask body; return its outcome."""
     assert "generate" in body["timings_ms"]
@@ -155,9 +161,14 @@ def check_response(body: dict[str, Any], model: str, chunks: dict[str, tuple[str
         assert body["generator"] == "extractive (fallback)"
         assert body["reason"] and body["reason"].endswith("answered extractively instead")
         outcome = "degraded"
+    elif body["abstained"] and body["reason"].startswith(REFUSED_BEFORE_GENERATING):
+        # The refusal decision comes before any generator: the LLM was never asked.
+        assert body["generator"] == f"openai:{model}"
+        assert usage == {"prompt_tokens": 0, "completion_tokens": 0, "total_tokens": 0}
+        assert body["checks"]["answerability"] < body["checks"]["answerability_threshold"]
+        outcome = "refused"
     else:
         assert body["generator"] == f"openai:{model}"
-        # With reranker none the refusal gate only fires on empty retrieval: the LLM was called.
         assert usage["prompt_tokens"] > 0 and usage["completion_tokens"] > 0, usage
         assert usage["total_tokens"] == usage["prompt_tokens"] + usage["completion_tokens"]
         outcome = "abstained" if body["abstained"] else "answered"
@@ -227,3 +238,42 @@ def test_real_llm_stream_ends_with_done(
     body = json.loads(events[-1][1] or "{}")
     outcome = check_response(body, llm_server["model"], chunk_texts)
     record(STREAM_QUESTION_ID, "stream", wall_ms, body, outcome)
+
+
+# -- follow-up rewrite by the real model ----------------------------------------------------------
+
+FOLLOW_UP = "And for the secondary caregiver?"
+EARLIER = [
+    {"role": "user", "content": "How long is parental leave for the primary caregiver?"},
+    {"role": "assistant", "content": "Primary caregiver leave is 18 weeks at full salary [1]."},
+]
+
+
+def check_followup(followup: dict[str, Any]) -> None:
+    """What the rewrite guarantees whatever the model says: a checked question or the fallback."""
+    assert followup["original"] == FOLLOW_UP
+    if followup["method"] == "llm":
+        question = followup["question"]
+        assert question.strip() == question and question and "\n" not in question
+        assert len(question) <= 400 and "<" not in question and followup["note"] is None
+    else:
+        assert followup["method"] == "terms"
+        assert followup["note"].startswith("LLM rewrite failed: ")
+        assert followup["question"] == carry_terms(FOLLOW_UP, [Turn(**t) for t in EARLIER])
+
+
+def test_real_llm_rewrites_a_follow_up_or_falls_back(llm_server: dict[str, str]) -> None:
+    # A generous timeout: this checks the model's reply, not the speed of a busy CI machine.
+    rewriter = LLMRewriter(llm_server["base_url"], llm_server["model"], timeout_s=120)
+    try:
+        result = standalone_question(FOLLOW_UP, [Turn(**t) for t in EARLIER], rewriter)
+    finally:
+        rewriter.close()
+    print(f"\nSmolLM2 rewrite ({result.method}): {result.question!r} {result.note or ''}")
+    check_followup(result.model_dump())
+
+
+def test_real_llm_ask_with_history_says_what_it_searched(client: TestClient) -> None:
+    r = client.post("/ask", json={"question": FOLLOW_UP, "history": EARLIER})
+    assert r.status_code == 200, r.text
+    check_followup(r.json()["followup"])
