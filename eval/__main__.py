@@ -1,4 +1,4 @@
-"""`python -m eval {run,validate,baseline,sweep}`: the golden-set evaluation.
+"""`python -m eval {run,validate,baseline,sweep,calibrate}`: the golden-set evaluation.
 
 run       score the pipeline on every golden suite (sample, real), or on --suite NAME ...,
           or on a custom --golden FILE; exit 1 on a regression vs a suite's baseline, 2 when
@@ -7,6 +7,7 @@ baseline  run, then write eval/baselines/<suite>.json for every suite run (delib
           its own commit)
 validate  check a golden file: ids, fields, every excerpt on its stated pages
 sweep     try settings on the dev split; table and plot
+calibrate fit the refusal model on the dev splits of every suite (service/refusal_model.json)
 """
 
 from __future__ import annotations
@@ -300,7 +301,34 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--golden", type=Path, default=GOLDEN)
     s.add_argument("--split", choices=["all", "dev", "test"], default="dev")
     s.add_argument("--quick", action="store_true", help="fewer configurations")
+    c = sub.add_parser("calibrate")
+    c.add_argument("--suite", action="append", help="suites to fit on (default: all)")
+    c.add_argument("--target", type=float, default=0.04, help="false-refusal rate allowed on dev")
+    c.add_argument("--out", type=Path, help="model file (default service/refusal_model.json)")
     return parser
+
+
+def cmd_calibrate(args: argparse.Namespace) -> int:
+    from eval.calibrate import MODEL_PATH, calibrate
+    from eval.suites import SUITES
+
+    suites = args.suite or list(SUITES)
+    console.print(f"fitting the refusal model on the dev splits of {', '.join(suites)}")
+    result = calibrate(suites, args.target, args.out or MODEL_PATH)
+    model = result["model"]
+    table = Table(title=f"refusal model (threshold {model['threshold']:.3f})")
+    for col in ("feature", "weight"):
+        table.add_column(col, justify="left" if col == "feature" else "right")
+    for name, weight in zip(model["features"], model["weights"], strict=True):
+        table.add_row(name, f"{weight:+.3f}")
+    console.print(table)
+    for suite, fig in result["dev"].items():
+        console.print(
+            f"{suite} dev ({fig['items']} items): false-refusal rate "
+            f"{fig['false_refusal']:.3f}, refusal recall {fig['refusal_recall']:.3f}"
+        )
+    console.print(f"written to {args.out or MODEL_PATH}; `make eval` reports the test split")
+    return 0
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -313,6 +341,8 @@ def main(argv: list[str] | None = None) -> int:
         from eval.sweep import sweep
 
         return sweep(args.golden, args.split, args.quick, console)
+    if args.command == "calibrate":
+        return cmd_calibrate(args)
     from eval.suites import PlanError, SuiteUnavailable
 
     try:

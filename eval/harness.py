@@ -98,11 +98,12 @@ def evaluate(
     settings = config.settings()
     embedder = embedder or load_eval_embedder(settings)
 
-    llm = None
+    llm = followup = None
     if config.url:
         ask = http_asker(config.url, config.api_key)
         models = {"embedder": "(remote)", "reranker": "(remote)", "generator": "(remote)"}
     else:
+        from service.followup import FollowUpRewriter
         from service.generate.factory import make_llm
         from service.pipeline import AnswerService
         from service.runtime import load_retriever
@@ -112,12 +113,15 @@ def evaluate(
         retriever = load_retriever(settings, embedder=embedder)
         llm = make_llm(settings)
         answerer = AnswerService(retriever, settings, llm)
-        ask = retrieval_asker(answerer) if config.retrieval_only else in_process_asker(answerer)
+        # Multi-turn items: the service's own follow-up rewrite (RAG_FOLLOWUP_REWRITE).
+        followup = FollowUpRewriter.from_settings(settings)
+        asker = retrieval_asker if config.retrieval_only else in_process_asker
+        ask = asker(answerer, followup)
         models = {
             "embedder": f"{settings.embedder} sha256:{embedder.fingerprint[:12]} "
             f"({retriever.embedder.precision})",
             "reranker": retriever.reranker_status.describe(),
-            "generator": answerer.generator.name,
+            "generator": answerer.generator_name,
         }
 
     hooks.on_start(len(items))
@@ -125,8 +129,10 @@ def evaluate(
     try:
         records = run(items, ask, hooks.on_answered)
     finally:
-        if not config.url and llm is not None:
+        if llm is not None:
             llm.close()
+        if followup is not None:
+            followup.close()
     answer_s = time.perf_counter() - start
     if config.url:  # the service says in every response which reranker and generator ran
         models |= _reported_models(records)

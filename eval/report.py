@@ -43,6 +43,8 @@ def write(
                         "kind": r.item.kind,
                         "split": r.item.split,
                         "question": r.item.question,
+                        # multi-turn items: what the service searched, and how it got there
+                        "followup": resp.get("followup"),
                         "expected_pages": sorted(r.item.page_ids()),
                         "answer": resp["answer"],
                         "abstained": resp["abstained"],

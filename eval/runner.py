@@ -1,4 +1,8 @@
-"""Run every golden question through the real pipeline, in process or over HTTP."""
+"""Run every golden question through the real pipeline, in process or over HTTP.
+
+A multi-turn item's earlier turns go along: in process they are made standalone by the
+service's own rewrite (`service.conversation`), over HTTP they are sent as /ask's `history`.
+"""
 
 from __future__ import annotations
 
@@ -28,29 +32,55 @@ class Record:
         return [c for c in self.response["retrieval"]["candidates"] if c.get("text") is not None]
 
 
-Asker = Callable[[str], dict[str, Any]]
+# (question, earlier turns as /ask's `history`: [] for a single question) -> /ask body
+Asker = Callable[[str, list[dict[str, str]]], dict[str, Any]]
+Rewrite = Callable[[str, Sequence[Any]], Any]
 
 
-def in_process_asker(answerer: Any) -> Asker:
-    def ask(question: str) -> dict[str, Any]:
-        body: dict[str, Any] = answerer.ask(question, uuid.uuid4().hex[:16]).model_dump()
+def _rewrite(answerer: Any, rewrite: Rewrite | None) -> Rewrite:
+    from service.followup import FollowUpRewriter
+
+    return rewrite or FollowUpRewriter.from_settings(answerer.settings)
+
+
+def _turns(history: list[dict[str, str]]) -> list[Any]:
+    from service.schemas import Turn
+
+    return [Turn.model_validate(t) for t in history]
+
+
+def in_process_asker(answerer: Any, rewrite: Rewrite | None = None) -> Asker:
+    """Answers through `service.conversation`, as /ask does; `rewrite` as the settings say."""
+    from service import conversation
+
+    rewrite = _rewrite(answerer, rewrite)
+
+    def ask(question: str, history: list[dict[str, str]]) -> dict[str, Any]:
+        response = conversation.answer(
+            answerer, rewrite, question, _turns(history), uuid.uuid4().hex[:16]
+        )
+        body: dict[str, Any] = response.model_dump()
         return body
 
     return ask
 
 
-def retrieval_asker(answerer: Any) -> Asker:
+def retrieval_asker(answerer: Any, rewrite: Rewrite | None = None) -> Asker:
     """Retrieval only, shaped like an /ask response with an empty answer: for fast sweeps."""
     from service.compose import retrieval_summary
     from service.retriever import SearchParams
 
-    def ask(question: str) -> dict[str, Any]:
+    rewrite = _rewrite(answerer, rewrite)
+
+    def ask(question: str, history: list[dict[str, str]]) -> dict[str, Any]:
+        followup = rewrite(question, _turns(history)) if history else None
         params = SearchParams.from_settings(answerer.settings)
-        result = answerer.retriever.search(question, params)
+        result = answerer.retriever.search(followup.question if followup else question, params)
         return {
             "answer": "",
             "abstained": False,
             "citations": [],
+            "followup": followup.model_dump() if followup else None,
             "retrieval": retrieval_summary(result, params).model_dump(),
             "checks": {},
             "timings_ms": {f"retrieve_{k}": v for k, v in result.timings_ms.items()},
@@ -63,8 +93,11 @@ def http_asker(url: str, api_key: str | None = None, timeout: float = 120.0) -> 
     headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
     client = httpx.Client(base_url=url.rstrip("/"), headers=headers, timeout=timeout)
 
-    def ask(question: str) -> dict[str, Any]:
-        r = client.post("/ask", json={"question": question})
+    def ask(question: str, history: list[dict[str, str]]) -> dict[str, Any]:
+        payload: dict[str, Any] = {"question": question}
+        if history:
+            payload["history"] = history
+        r = client.post("/ask", json=payload)
         r.raise_for_status()
         body: dict[str, Any] = r.json()
         return body
@@ -77,7 +110,7 @@ def run(
 ) -> list[Record]:
     records = []
     for item in items:
-        records.append(Record(item, ask(item.question)))
+        records.append(Record(item, ask(item.question, item.turns())))
         if progress:
             progress(1)
     return records

@@ -16,11 +16,12 @@ def main() -> int:
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
     try:
         settings = load_settings()
+        configure_logging(settings.log_level)
+        app = create_app(settings)  # may refuse a combination of settings (ConfigError)
     except ConfigError as exc:
         sys.stderr.write(f"{exc}\n")
         return 2
-    configure_logging(settings.log_level)
-    serve(settings, create_app(settings))
+    serve(settings, app)
     return 0
 
 

@@ -3,7 +3,8 @@ the index and models are loaded once, in the lifespan, and swapped by the watche
 
 Pieces: `state` (index, limits, watcher), `security` (key, rate limits), `middleware`
 (request id, catch-all 500, body limit), `handlers` (errors to HTTP, in one place), `routes`,
-`sse` (streaming with its slot), `server` (how uvicorn runs it).
+`sse` (streaming with its slot), `server` (how uvicorn runs it), `openai_api` (/v1,
+OpenAI-compatible), `mcp` (/mcp, the MCP tools).
 """
 
 from __future__ import annotations
@@ -19,7 +20,8 @@ from fastapi.middleware.cors import CORSMiddleware
 
 from core.config import Settings, load_settings
 from core.embed import Embedder
-from service import handlers
+from service import documents, handlers, openai_api, ui
+from service.mcp import http as mcp_http
 from service.middleware import BodyLimit, RequestContext
 from service.routes import docs_router, router
 from service.state import AppState, watch_index
@@ -41,7 +43,8 @@ def create_app(settings: Settings | None = None, embedder: Embedder | None = Non
             log.warning("not ready: %s", state.not_ready)
         watcher = asyncio.create_task(watch_index(state)) if settings.index_poll_s > 0 else None
         try:
-            yield
+            async with app.state.mcp.running():  # /mcp's session manager
+                yield
         finally:
             if watcher:
                 watcher.cancel()
@@ -63,6 +66,10 @@ def create_app(settings: Settings | None = None, embedder: Embedder | None = Non
     handlers.install(app)
     app.include_router(router)
     app.include_router(docs_router)
+    app.include_router(documents.router)
+    app.include_router(ui.router)
+    app.include_router(openai_api.router)
+    app.state.mcp = mcp_http.mount(app, app.state.rag)
     # Outermost last: CORS -> RequestContext -> BodyLimit -> app.
     app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
     app.add_middleware(RequestContext)

@@ -4,9 +4,17 @@ one of them (and any other exception) to HTTP in one place.
 ServiceError                 status   raised when                             retry helps?
 ├── Unauthorized             401      Bearer token missing or wrong           with the right token
 ├── NotFound                 404      no such route                           no
+│   └── ModelNotFound        404      /v1: a model GET /v1/models does not    with a listed model
+│                                     list
 ├── MethodNotAllowed         405      route exists, method does not           with an allowed method
-├── PayloadTooLarge          413      body over RAG_MAX_BODY_BYTES            with a smaller body
+├── Conflict                 409      the request clashes with what is on     after the state
+│                                     disk (file changed, read-only folder,   changes (see detail)
+│                                     name taken)
+├── PayloadTooLarge          413      body over RAG_MAX_BODY_BYTES (uploads:  with a smaller body
+│                                     RAG_MAX_UPLOAD_BYTES)
 ├── InvalidRequest           422      body or field invalid, unknown document after fixing it
+│   └── Unsupported          422      a feature the service does not offer    no: leave it out
+│                                     (/v1: tool calls, images, n > 1)
 ├── RateLimited              429      too many requests, or too many failed   after Retry-After
 │                                     keys, from this client                  seconds
 ├── ClientGone               499      the client hung up; nothing is sent     no one is listening
@@ -46,6 +54,13 @@ class NotFound(ServiceError):
     code = "not_found"
 
 
+class ModelNotFound(NotFound):
+    """/v1: the request names a model that GET /v1/models does not list."""
+
+    code = "model_not_found"
+    param = "model"
+
+
 class MethodNotAllowed(ServiceError):
     status = 405
     code = "method_not_allowed"
@@ -58,6 +73,13 @@ class MethodNotAllowed(ServiceError):
         return {"Allow": self.allow} if self.allow else {}
 
 
+class Conflict(ServiceError):
+    """The request is valid but clashes with the state of the documents on disk."""
+
+    status = 409
+    code = "conflict"
+
+
 class PayloadTooLarge(ServiceError):
     status = 413
     code = "payload_too_large"
@@ -66,6 +88,16 @@ class PayloadTooLarge(ServiceError):
 class InvalidRequest(ServiceError):
     status = 422
     code = "invalid_request"
+
+
+class Unsupported(InvalidRequest):
+    """A valid request for something this service does not do (e.g. OpenAI tool calls)."""
+
+    code = "unsupported"
+
+    def __init__(self, detail: object, param: str | None = None) -> None:
+        super().__init__(detail)
+        self.param = param
 
 
 class RateLimited(ServiceError):

@@ -1,4 +1,6 @@
-"""Errors to HTTP, in one place: every error response is `{error, detail, request_id}`.
+"""Errors to HTTP, in one place: every error response is `{error, detail, request_id}`,
+except under /v1, the OpenAI-compatible API, where it is OpenAI's
+`{"error": {message, type, param, code}}` (422 becomes 400 there, as OpenAI answers).
 
 `error_response` maps any exception: a ServiceError to its status, anything else to a
 generic 500 (the traceback goes to the log, never to the client). The handlers installed here
@@ -24,7 +26,9 @@ from service.errors import (
     InvalidRequest,
     MethodNotAllowed,
     NotFound,
+    RateLimited,
     ServiceError,
+    Unauthorized,
 )
 from service.logs import request_id_var
 from service.schemas import ErrorBody
@@ -39,10 +43,35 @@ class ErrorJSON(JSONResponse):
         return json.dumps(content, ensure_ascii=True, separators=(",", ":")).encode()
 
 
-def error_response(exc: Exception) -> JSONResponse:
+def error_response(exc: Exception, path: str | None = None) -> JSONResponse:
+    """The response for `exc`; `path` (the request's) picks OpenAI's shape under /v1."""
     err = exc if isinstance(exc, ServiceError) else InternalError()
+    if path is not None and (path == "/v1" or path.startswith("/v1/")):
+        return _openai_error(err)
     body = ErrorBody(error=err.code, detail=err.detail, request_id=request_id_var.get())
     return ErrorJSON(body.model_dump(), status_code=err.status, headers=err.headers())
+
+
+def _openai_error(err: ServiceError) -> JSONResponse:
+    """OpenAI's error body, so its SDKs raise their usual exception with our message."""
+    status = 400 if isinstance(err, InvalidRequest) else err.status
+    kind = "server_error" if status >= 500 else "invalid_request_error"
+    code = err.code
+    if isinstance(err, Unauthorized):
+        code = "invalid_api_key"
+    elif isinstance(err, RateLimited):
+        kind, code = "requests", "rate_limit_exceeded"
+    param: str | None = getattr(err, "param", None)  # Unsupported, ModelNotFound
+    message = err.detail
+    if isinstance(message, list):  # validation problems: [{field, problem}, ...]
+        field = next((p["field"] for p in message if isinstance(p, dict)), None)
+        # A JSON syntax error's "field" is the character position: no parameter to name.
+        param = param or (field if field and not field.isdigit() else None)
+        message = "; ".join(
+            f"{p['field']}: {p['problem']}" if isinstance(p, dict) else str(p) for p in message
+        )
+    body = {"error": {"message": str(message), "type": kind, "param": param, "code": code}}
+    return ErrorJSON(body, status_code=status, headers=err.headers())
 
 
 def _validation(exc: RequestValidationError) -> InvalidRequest:
@@ -79,12 +108,12 @@ def install(app: FastAPI) -> None:
     async def _service_error(request: Request, exc: ServiceError) -> JSONResponse:
         if isinstance(exc, ClientGone):
             log.info("client gone: %s", exc.detail)
-        return error_response(exc)
+        return error_response(exc, request.url.path)
 
     @app.exception_handler(RequestValidationError)
     async def _validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
-        return error_response(_validation(exc))
+        return error_response(_validation(exc), request.url.path)
 
     @app.exception_handler(StarletteHTTPException)
     async def _http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
-        return error_response(_http(exc))
+        return error_response(_http(exc), request.url.path)

@@ -22,6 +22,9 @@ from service.logs import request_id_var
 log = logging.getLogger("service")
 
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+# Routes that stream their body to disk under a limit of their own (uploads:
+# RAG_MAX_UPLOAD_BYTES, enforced by service.uploads); BodyLimit leaves them alone.
+OWN_BODY_LIMIT = frozenset({("POST", "/documents")})
 
 
 class RequestContext:
@@ -54,7 +57,7 @@ class RequestContext:
             if not isinstance(exc, ServiceError):
                 log.exception("unhandled error in %s %s", scope["method"], scope["path"])
             if status == 0:
-                await error_response(exc)(scope, receive, send_with_id)
+                await error_response(exc, scope.get("path"))(scope, receive, send_with_id)
             # else: the response had started; the server ends the connection.
         finally:
             log.info(
@@ -80,7 +83,7 @@ class BodyLimit:
         self.limit = limit
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
+        if scope["type"] != "http" or (scope["method"], scope["path"]) in OWN_BODY_LIMIT:
             await self.app(scope, receive, send)
             return
         length = Headers(scope=scope).get("content-length")
@@ -114,6 +117,6 @@ class BodyLimit:
 
     async def _too_large(self, scope: Scope, receive: Receive, send: Send) -> None:
         exc = PayloadTooLarge(f"request body over {self.limit} bytes: send a shorter question")
-        response = error_response(exc)
+        response = error_response(exc, scope.get("path"))
         response.headers["Connection"] = "close"
         await response(scope, receive, send)

@@ -13,6 +13,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 
+from service import conversation
 from service.admission import admit
 from service.errors import InvalidRequest, NotFound
 from service.logs import request_id_var
@@ -29,6 +30,7 @@ from service.schemas import (
 )
 from service.security import Guarded, State, docs_access
 from service.sse import SlotStream, events
+from service.uploads import is_uploaded
 
 log = logging.getLogger("service")
 
@@ -63,7 +65,7 @@ async def readyz(state: State) -> JSONResponse:
         detail=state.redact(f"newer generation refused: {refused.reason}") if refused else None,
         embedder=f"{r.embedder.name} ({r.embedder.precision})",
         reranker=r.reranker_status.describe(),
-        generator=answerer.generator.name,
+        generator=answerer.generator_name,
         chunks=len(r.index.chunks),
         documents=len(r.index.manifest.documents),
     )
@@ -89,10 +91,16 @@ async def documents(state: State) -> DocumentsResponse:
                 chunks=d.chunks,
                 pages_without_text=d.pages_without_text,
                 status=d.status,
+                uploaded=is_uploaded(state.settings, d.path),
             )
             for d in manifest.documents
         ],
-        skipped=[SkippedInfo(**s.model_dump(exclude={"sha256"})) for s in manifest.skipped],
+        skipped=[
+            SkippedInfo(
+                **s.model_dump(exclude={"sha256"}), uploaded=is_uploaded(state.settings, s.path)
+            )
+            for s in manifest.skipped
+        ],
     )
 
 
@@ -132,11 +140,7 @@ async def page_text(doc_id: str, page: int, state: State) -> PageText:
     summary="Answer a question with page citations, or say the documents don't answer it",
 )
 async def ask(body: AskRequest, state: State, request: Request) -> Response:
-    limit = state.settings.max_question_chars
-    if len(body.question) > limit:
-        raise InvalidRequest(
-            f"question is {len(body.question)} characters; the limit is {limit}: shorten it"
-        )
+    conversation.check_size(body.question, body.history, state.settings.max_question_chars)
     answerer = state.require()  # hold this index for the whole request
     rid = request_id_var.get() or uuid.uuid4().hex[:16]
     if body.documents:
@@ -150,13 +154,32 @@ async def ask(body: AskRequest, state: State, request: Request) -> Response:
     if body.stream:
         watcher.cancel()  # the stream listens for the disconnect itself
         try:
-            return SlotStream(events(answerer, body, rid, stop), slot, stop, rid)
+            stream = conversation.answer_stream(
+                answerer,
+                state.followup,
+                body.question,
+                body.history,
+                rid,
+                body.top_k,
+                body.documents,
+                stop,
+            )
+            return SlotStream(events(stream, rid, stop), slot, stop, rid)
         except BaseException:
             slot.release()
             raise
     try:
         response = await anyio.to_thread.run_sync(
-            lambda: answerer.ask(body.question, rid, body.top_k, body.documents, stop)
+            lambda: conversation.answer(
+                answerer,
+                state.followup,
+                body.question,
+                body.history,
+                rid,
+                body.top_k,
+                body.documents,
+                stop,
+            )
         )
     finally:
         watcher.cancel()

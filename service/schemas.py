@@ -3,9 +3,30 @@
 from __future__ import annotations
 
 import unicodedata
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, StrictStr, field_validator
+
+# Earlier turns a request may carry; /v1 keeps only the latest this many of its messages.
+MAX_HISTORY_TURNS = 20
+
+
+class Turn(BaseModel):
+    """One earlier turn of a conversation."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    role: Literal["user", "assistant"] = Field(description="who said it")
+    content: StrictStr = Field(description="what was said, in plain text")
+
+    @field_validator("content")
+    @classmethod
+    def _clean_content(cls, v: str) -> str:
+        _no_surrogates(v, "content")
+        cleaned = visible_text(v)
+        if not cleaned:
+            raise ValueError("a turn's content is empty: send its text, or leave the turn out")
+        return cleaned
 
 
 class AskRequest(BaseModel):
@@ -25,6 +46,12 @@ class AskRequest(BaseModel):
         None, max_length=50, description="restrict to these documents (id, path or file name)"
     )
     stream: StrictBool = Field(False, description="server-sent events instead of one JSON body")
+    history: list[Turn] | None = Field(
+        None,
+        max_length=MAX_HISTORY_TURNS,
+        description="earlier turns of the conversation, oldest first: the question is made "
+        "standalone from them before retrieval (README, Follow-up questions)",
+    )
 
     @field_validator("question")
     @classmethod
@@ -143,6 +170,18 @@ class Checks(BaseModel):
     )
 
 
+class FollowUp(BaseModel):
+    """How a question asked after earlier turns was made standalone (service/followup.py)."""
+
+    original: str = Field(description="the question as asked")
+    question: str = Field(description="the standalone question that was searched and answered")
+    method: Literal["llm", "terms", "unchanged", "off"] = Field(
+        description="`llm`: rewritten by the LLM; `terms`: the earlier questions' salient "
+        "terms added; `unchanged`: judged standalone; `off`: RAG_FOLLOWUP_REWRITE=off"
+    )
+    note: str | None = Field(None, description="why the LLM rewrite was not used, if it failed")
+
+
 class Usage(BaseModel):
     prompt_tokens: int = 0
     completion_tokens: int = 0
@@ -196,6 +235,9 @@ class AskResponse(BaseModel):
         default_factory=list,
         description="when abstained: the passages that came closest, marked as not an answer",
     )
+    followup: FollowUp | None = Field(
+        None, description="only when the request carried history: the question that was searched"
+    )
     retrieval: Retrieval
     checks: Checks = Field(default_factory=Checks)
     usage: Usage
@@ -217,6 +259,9 @@ class DocumentInfo(BaseModel):
     chunks: int
     pages_without_text: int
     status: str
+    uploaded: bool = Field(
+        False, description="in RAG_UPLOAD_DIR: can be deleted (DELETE /documents/{doc_id})"
+    )
 
 
 class PageText(BaseModel):
@@ -232,6 +277,9 @@ class SkippedInfo(BaseModel):
     status: str
     code: str
     error: str
+    uploaded: bool = Field(
+        False, description="in RAG_UPLOAD_DIR: can be deleted (DELETE /documents/skipped/{name})"
+    )
 
 
 class DocumentsResponse(BaseModel):
@@ -248,3 +296,21 @@ class ReadyResponse(BaseModel):
     generator: str | None = None
     chunks: int = 0
     documents: int = 0
+
+
+class IngestJobInfo(BaseModel):
+    """A background ingest started by an upload or a delete (GET /documents/jobs/{id})."""
+
+    id: str
+    action: Literal["upload", "delete"]
+    files: list[str] = Field(description="the file names uploaded or deleted")
+    state: Literal["queued", "running", "loading", "done", "failed"]
+    exit_code: int | None = Field(
+        description="`python -m ingest` exit status: 0 all ingested, 1 written but some files "
+        "skipped, 2 failed and nothing written"
+    )
+    message: str = Field(description="what happened, in words")
+    progress: list[str] = Field(description="the ingest's last output lines")
+    index: str | None = Field(description="the generation served once the job was done")
+    created_at: str
+    finished_at: str | None

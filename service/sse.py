@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 import logging
 import threading
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncGenerator, AsyncIterator, Iterator
 
 import anyio
 from fastapi.responses import StreamingResponse
@@ -23,8 +23,7 @@ from starlette.types import Message, Receive, Scope, Send
 
 from service.errors import InternalError
 from service.limits import Slot
-from service.pipeline import AnswerService, StreamEvent
-from service.schemas import AskRequest
+from service.pipeline import StreamEvent
 
 log = logging.getLogger("service")
 
@@ -37,12 +36,29 @@ def _next(iterator: Iterator[StreamEvent]) -> StreamEvent | None:
     return next(iterator, None)
 
 
-async def events(
-    answerer: AnswerService, body: AskRequest, rid: str, stop: threading.Event
-) -> AsyncIterator[str]:
-    iterator = answerer.ask_stream(body.question, rid, body.top_k, body.documents, stop)
+async def relay(
+    iterator: Iterator[StreamEvent], stop: threading.Event
+) -> AsyncGenerator[StreamEvent, None]:
+    """The pipeline's events, each computed off the event loop; however the relay ends, `stop`
+    is set and the pipeline's own cleanup (closing an LLM stream) runs, also off the loop."""
     try:
         while (event := await anyio.to_thread.run_sync(_next, iterator)) is not None:
+            yield event
+    finally:
+        stop.set()
+        with anyio.CancelScope(shield=True):
+            close = getattr(iterator, "close", None)
+            if close is not None:
+                await anyio.to_thread.run_sync(close)
+
+
+async def events(
+    iterator: Iterator[StreamEvent], rid: str, stop: threading.Event
+) -> AsyncIterator[str]:
+    """/ask's server-sent events for the pipeline's `iterator` (`service.conversation`)."""
+    stream = relay(iterator, stop)
+    try:
+        async for event in stream:
             yield sse(event.event, event.data)
     except Exception:  # noqa: BLE001 - headers are sent: report in-band, details in the log
         log.exception("stream failed")
@@ -51,12 +67,7 @@ async def events(
             {"error": "internal_error", "detail": InternalError().detail, "request_id": rid},
         )
     finally:
-        stop.set()
-        with anyio.CancelScope(shield=True):
-            # Run the pipeline's own cleanup (closing an LLM stream) off the event loop.
-            close = getattr(iterator, "close", None)
-            if close is not None:
-                await anyio.to_thread.run_sync(close)
+        await stream.aclose()
 
 
 class SlotStream(StreamingResponse):

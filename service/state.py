@@ -22,6 +22,7 @@ from core.embed import Embedder
 from core.errors import IndexNotFound
 from core.index import CURRENT
 from service.errors import NotReady
+from service.followup import FollowUpRewriter
 from service.generate.base import Generator
 from service.generate.factory import make_llm
 from service.limits import ConcurrencyLimiter, RateLimiter
@@ -55,6 +56,8 @@ class AppState:
     embedder: Embedder | None = None
     # The LLM generator outlives index swaps (one HTTP client per process); closed at shutdown.
     llm: Generator | None = None
+    # Makes follow-up questions standalone (RAG_FOLLOWUP_REWRITE); may hold an HTTP client.
+    followup: FollowUpRewriter = field(init=False)
     rate: RateLimiter = field(init=False)
     auth_failures: RateLimiter = field(init=False)
     slots: ConcurrencyLimiter = field(init=False)
@@ -68,11 +71,13 @@ class AppState:
         )
         self.slots = ConcurrencyLimiter(s.max_concurrency, s.max_queue, s.queue_timeout_s)
         self.llm = make_llm(s)
+        self.followup = FollowUpRewriter.from_settings(s)
 
     def close(self) -> None:
-        """Release what the state holds beyond the index (the LLM client)."""
+        """Release what the state holds beyond the index (the LLM clients)."""
         if self.llm is not None:
             self.llm.close()
+        self.followup.close()
 
     def live_generation(self) -> str | None:
         """What CURRENT says (decoded leniently, at most 256 bytes), or None without one."""
