@@ -45,6 +45,8 @@ def resolve(name: str, settings: Settings) -> Resolved:
     local = Path(name).expanduser()
     if local.is_dir():
         return Resolved(local, "local folder")
+    if name.startswith(("/", "./", "../", "~")):
+        return Resolved(None, f"no CrossEncoder folder at {name}")
     fetched = prefetched_path(name, settings.models_dir)
     if (fetched / "config.json").is_file():
         return Resolved(fetched, f"make models ({fetched})")
