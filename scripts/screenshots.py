@@ -21,7 +21,7 @@ from core.config import Settings  # noqa: E402
 from tests.service.live_server import live_server  # noqa: E402
 from tests.ui import browser  # noqa: E402
 
-QUESTION = "How long is parental leave for the primary caregiver?"
+QUESTION = "How many weeks of leave does the primary caregiver get?"
 
 
 def main() -> int:

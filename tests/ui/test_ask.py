@@ -24,7 +24,7 @@ from tests.ui.browser import (
     wait_viewer,
 )
 
-QUESTION = "How long is parental leave for the primary caregiver?"
+QUESTION = "How many weeks of leave does the primary caregiver get?"
 NOT_IN_DOCUMENTS = "The documents do not answer this question."
 
 

@@ -136,7 +136,7 @@ def test_the_api_key_is_asked_once_and_sent_as_a_bearer_token(
         wait(driver, lambda d: dialog.get_attribute("open") is None)
         wait(driver, lambda d: d.execute_script("return document.body.dataset.ready") == "true")
         wait(driver, lambda d: len(all_by_testid(d, "document")) == n)
-        answer = ask(driver, "How long is parental leave for the primary caregiver?")
+        answer = ask(driver, "How many weeks of leave does the primary caregiver get?")
         assert answer.get_attribute("data-state") == "done"
         assert all_by_testid(driver, "citation")
         all_by_testid(driver, "citation")[0].click()
