@@ -10,14 +10,17 @@ import random
 import threading
 import time
 from collections.abc import Iterator, Sequence
-from importlib import resources
-from pathlib import Path
 from typing import Any
 
 import httpx
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from service.generate.base import Context, Draft, DraftSentence, GeneratorError
+from service.generate.llm_answer import (
+    build_messages,
+    complete_sentences,
+    parse_answer,
+    prompt,
+)
 from service.text import escape_attr, escape_data
 
 log = logging.getLogger(__name__)
@@ -26,43 +29,6 @@ __all__ = ["OpenAICompatibleGenerator", "complete_sentences", "escape_attr", "es
 
 _RETRY_STATUS = {408, 409, 429, 500, 502, 503, 504}
 _MAX_BACKOFF_S = 8.0
-
-
-def _prompt(name: str) -> str:
-    return resources.files("service.generate").joinpath("prompts", name).read_text()
-
-
-class _Quote(BaseModel):
-    model_config = ConfigDict(extra="ignore")
-    source: int
-    quote: str
-
-
-class _Sentence(BaseModel):
-    model_config = ConfigDict(extra="ignore")
-    text: str = Field(min_length=1)
-    citations: list[_Quote] = Field(default_factory=list)
-
-
-class _Answer(BaseModel):
-    model_config = ConfigDict(extra="ignore")
-    insufficient_context: bool = False
-    sentences: list[_Sentence] = Field(default_factory=list)
-
-
-def parse_answer(content: str) -> _Answer:
-    """Parse the model's JSON, tolerating a ```json fence; raises ValueError when unusable."""
-    text = content.strip()
-    if text.startswith("```"):
-        text = text.strip("`")
-        text = text[text.find("{") :] if "{" in text else text
-    try:
-        return _Answer.model_validate_json(text)
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        # Invalid JSON has no location: say so without a dangling " at ".
-        where = ".".join(map(str, first["loc"]))
-        raise ValueError(f"{first['msg']} at {where}" if where else first["msg"]) from exc
 
 
 class OpenAICompatibleGenerator:
@@ -102,27 +68,8 @@ class OpenAICompatibleGenerator:
         """Release the HTTP connection pool."""
         self.client.close()
 
-    # -- prompt -----------------------------------------------------------------------------
     def messages(self, question: str, contexts: Sequence[Context]) -> list[dict[str, str]]:
-        blocks: list[str] = []
-        used = 0
-        for ctx in contexts:
-            # ~4 characters per token: a safe estimate across tokenizers for English text.
-            cost = len(ctx.text) // 4 + 20
-            if blocks and used + cost > self.context_token_budget:
-                break
-            used += cost
-            c = ctx.hit.chunk
-            pages = (
-                f"{c.page_start}" if c.page_start == c.page_end else f"{c.page_start}-{c.page_end}"
-            )
-            blocks.append(
-                f'<source id="{ctx.number}" document="{escape_attr(Path(c.source).name)}" '
-                f'pages="{pages}">\n{escape_data(ctx.text)}\n</source>'
-            )
-        system = _prompt("system.txt").format(max_sentences=self.max_sentences)
-        user = _prompt("user.txt").format(sources="\n".join(blocks), question=escape_data(question))
-        return [{"role": "system", "content": system}, {"role": "user", "content": user}]
+        return build_messages(question, contexts, self.context_token_budget, self.max_sentences)
 
     # -- transport --------------------------------------------------------------------------
     def _body(self, messages: list[dict[str, str]], stream: bool) -> dict[str, Any]:
@@ -212,7 +159,7 @@ class OpenAICompatibleGenerator:
             repair = [
                 *messages,
                 {"role": "assistant", "content": content},
-                {"role": "user", "content": _prompt("repair.txt").format(error=exc)},
+                {"role": "user", "content": prompt("repair.txt").format(error=exc)},
             ]
             content, p2, c2 = self._complete(repair)
             p_tok, c_tok = p_tok + p2, c_tok + c2
@@ -281,30 +228,6 @@ class OpenAICompatibleGenerator:
         finally:
             response.close()
         yield self._finish(messages, content, p_tok, c_tok)
-
-
-def complete_sentences(partial: str) -> list[str]:
-    """Texts of the answer sentences already complete in a partial JSON reply."""
-    start = partial.find('"sentences"')
-    if start < 0:
-        return []
-    pos = partial.find("[", start)
-    if pos < 0:
-        return []
-    decoder = json.JSONDecoder()
-    texts: list[str] = []
-    pos += 1
-    while True:
-        while pos < len(partial) and partial[pos] in " \t\r\n,":
-            pos += 1
-        if pos >= len(partial) or partial[pos] != "{":
-            return texts
-        try:
-            obj, pos = decoder.raw_decode(partial, pos)
-        except ValueError:
-            return texts  # this sentence is still arriving
-        if isinstance(obj, dict) and isinstance(obj.get("text"), str):
-            texts.append(obj["text"])
 
 
 def _error_message(response: httpx.Response) -> str:
