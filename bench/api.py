@@ -93,16 +93,53 @@ def _counts(calls: list[Call]) -> dict[str, int]:
     }
 
 
-def _server_stages(calls: list[Call]) -> Table:
-    """The service's own per-stage timings over the sequential run."""
+def stage_stats(calls: list[Call]) -> dict[str, dict[str, float]]:
+    """The service's own per-stage timings (its `timings_ms`) over a sequential run."""
     answered = [c for c in calls if not c.abstained]
-    rows = []
+    out = {}
     for stage in dict.fromkeys(k for c in calls for k in c.server):
         # Abstained answers skip generation: its cost is measured over answered questions only.
         pool = answered if stage in ("generate", "check_citations") else calls
-        st = summarize([c.server[stage] for c in pool if stage in c.server])
-        rows.append([stage, str(st["n"]), ms(st["p50"]), ms(st["p95"])])
-    return Table("server-reported stages, sequential run (ms)", ["stage", "n", "p50", "p95"], rows)
+        out[stage] = summarize([c.server[stage] for c in pool if stage in c.server])
+    return out
+
+
+def _stages_table(configs: dict[str, dict[str, dict[str, float]]]) -> Table:
+    """One row per stage, p50/p95 per configuration (index, reranker on/off)."""
+    stages = list(dict.fromkeys(s for st in configs.values() for s in st))
+    rows = []
+    for stage in stages:
+        row = [stage]
+        for st in configs.values():
+            s = st.get(stage)
+            row += [ms(s["p50"]), ms(s["p95"])] if s else ["-", "-"]
+        rows.append(row)
+    cols = ["stage"] + [f"{name} {p}" for name in configs for p in ("p50", "p95")]
+    return Table("server-reported stages, sequential runs (ms)", cols, rows)
+
+
+@dataclass
+class Config:
+    """One sequential /ask run: an index, its golden questions, reranker on or off."""
+
+    name: str
+    index_dir: Path
+    questions: list[str]
+    reranker: Path | str  # "none": off
+
+
+def sequential_config(cfg: Config, plan: Plan, out: Path, progress: Progress) -> dict[str, Any]:
+    log = out / f"server-{cfg.name.replace(' ', '-')}.log"
+    with server(cfg.index_dir, cfg.reranker, log) as (base, desc):
+        calls = sequential(base, spaced(cfg.questions, plan.ask_sequential), progress)
+    ok = [c for c in calls if c.status // 100 == 2]
+    return {
+        "reranker": desc,
+        "client": summarize([c.ms for c in ok]),
+        "stages": stage_stats(ok),
+        "errors": len(calls) - len(ok),
+        "abstained": sum(bool(c.abstained) for c in ok),
+    }
 
 
 def health(base: str) -> bool:
@@ -113,8 +150,16 @@ def health(base: str) -> bool:
 
 
 def section(
-    index_dir: Path, reranker: Path, questions: list[str], plan: Plan, out: Path, progress: Progress
+    index_dir: Path,
+    reranker: Path,
+    questions: list[str],
+    plan: Plan,
+    out: Path,
+    progress: Progress,
+    others: list[Config] | None = None,
 ) -> Section:
+    """Sequential and concurrent /ask on the sample with the reranker, then a sequential run
+    per configuration in `others` (reranker off, the real-manual index)."""
     max_concurrency = bench_settings(index_dir).max_concurrency
     sec = Section("ask", "6. POST /ask end to end (uvicorn, extractive generator)")
     with server(index_dir, reranker, out / "server.log") as (base, reranker_desc):
@@ -155,7 +200,23 @@ def section(
         )
     )
     server_ms = summarize([c.server["total"] for c in seq_ok if "total" in c.server])
-    sec.tables.append(_server_stages(seq_ok))
+    configs = {"sample rerank": stage_stats(seq_ok)}
+    clients = {"sample rerank": s_seq}
+    extra: dict[str, Any] = {}
+    for cfg in others or []:
+        extra[cfg.name] = res = sequential_config(cfg, plan, out, progress)
+        configs[cfg.name], clients[cfg.name] = res["stages"], res["client"]
+        if res["errors"]:
+            sec.ok = False
+            sec.notes.append(f"FAILED: {cfg.name}: {res['errors']} sequential errors")
+    sec.tables.append(_stages_table(configs))
+    sec.tables.append(
+        Table(
+            "client latency per configuration, sequential (ms)",
+            ["configuration", "n", "p50", "p95"],
+            [[k, str(v["n"]), ms(v["p50"]), ms(v["p95"])] for k, v in clients.items()],
+        )
+    )
     abstained = sum(bool(c.abstained) for c in seq_ok + load_ok)
     sec.notes += [
         f"concurrent / sequential: p50 {ratio(s_load['p50'], s_seq['p50'])}, throughput "
@@ -190,5 +251,6 @@ def section(
         "reranker": reranker_desc,
         "sequential_samples": [c.ms for c in seq],
         "server_alive": alive,
+        "configs": {"sample rerank": {"client": s_seq, "stages": configs["sample rerank"]}} | extra,
     }
     return sec

@@ -19,6 +19,8 @@ from core.embed import cpu_has_native_bf16
 REPO = Path(__file__).resolve().parents[1]
 GOLDEN = REPO / "eval" / "golden" / "sample.jsonl"
 SAMPLE_PDFS = REPO / "data" / "sample"
+REAL_PDFS = REPO / "data" / "real"  # scripts/fetch_real_corpus.py
+REAL_GOLDEN = REPO / "eval" / "golden" / "real.jsonl"
 
 T = TypeVar("T")
 BF16_SKIPPED = (
@@ -42,11 +44,15 @@ class Plan:
     ask_sequential: int
     load_seconds: float
     clients: int = 4
+    # Section 7: corpora, alternating rounds, and the page count of the peak-RSS run (0: off).
+    ingest_corpora: tuple[str, ...] = ("sample", "real")
+    ingest_rounds: int = 2
+    rss_pages: int = 2000
 
     @classmethod
     def make(cls, quick: bool, questions: int | None = None) -> Plan:
         if quick:
-            plan = cls(True, 10, 20_000, 3, 20, 4, 96, 40, 8, 15.0)
+            plan = cls(True, 10, 20_000, 3, 20, 4, 96, 40, 8, 15.0, 4, ("sample",), 1, 0)
         else:
             plan = cls(False, 30, 100_000, 20, 20, 12, None, 179, 30, 60.0)
         if questions is not None:
@@ -77,8 +83,8 @@ class Section:
     other_cpu: float | None = None  # share of all cores that other processes used meanwhile
 
 
-def load_questions() -> list[dict[str, Any]]:
-    with GOLDEN.open(encoding="utf-8") as fh:
+def load_questions(path: Path = GOLDEN) -> list[dict[str, Any]]:
+    with path.open(encoding="utf-8") as fh:
         return [json.loads(line) for line in fh if line.strip()]
 
 

@@ -13,7 +13,7 @@ from rich.progress import Progress
 from bench.common import Section, Table, elapsed_ms, ms, ratio, summarize, timer
 from core.index import IndexData
 from core.tokenize import tokenize
-from service.lexical import BM25sEngine, LexicalEngine, RankBM25Engine, top_k
+from service.lexical import BM25sEngine, RankBM25Engine, top_k
 
 LEXICAL_K = 50
 
@@ -30,7 +30,10 @@ def build_bm25s(index: IndexData) -> tuple[BM25sEngine, float]:
 
 
 def _time(
-    engines: dict[str, LexicalEngine], questions: list[str], progress: Progress, label: str
+    engines: dict[str, BM25sEngine | RankBM25Engine],
+    questions: list[str],
+    progress: Progress,
+    label: str,
 ) -> tuple[dict[str, list[float]], dict[str, list[list[int]]]]:
     """Per-query ms and top-5 rows per engine, engines interleaved on each question."""
     lat: dict[str, list[float]] = {name: [] for name in engines}

@@ -10,7 +10,7 @@ import os
 import shutil
 from pathlib import Path
 
-from bench.common import SAMPLE_PDFS
+from bench.common import REAL_PDFS, SAMPLE_PDFS
 from core.config import Settings
 from core.embed import Embedder
 from core.index import IndexData, load_index
@@ -61,6 +61,17 @@ def random_reranker() -> Path:
 
 def load_fp32_reranker(path: Path) -> CrossEncoderReranker:
     return CrossEncoderReranker(str(path), max_tokens=RERANK_MAX_TOKENS, precision="fp32")
+
+
+def real_index(embedder: Embedder) -> Path | None:
+    """Ingest data/real (the real-manual corpus) into the cache; None when it is absent."""
+    if not any(REAL_PDFS.glob("*.pdf")):
+        return None
+    settings = bench_settings(CACHE / "real-index")
+    report = run_ingest(settings, [REAL_PDFS], embedder=embedder)
+    if not report.documents:
+        raise RuntimeError(f"real-corpus ingest wrote nothing: {report.skipped}")
+    return settings.index_dir
 
 
 def sample_index(embedder: Embedder) -> tuple[IndexData, str]:

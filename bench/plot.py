@@ -25,7 +25,8 @@ def _bars(ax: Any, groups: list[str], series: dict[str, list[float]], log: bool)
     ax.set_xticks(x, groups)
     if log:
         ax.set_yscale("log")
-    ax.legend(fontsize=7)
+    if series:
+        ax.legend(fontsize=7)
     ax.grid(axis="y", alpha=0.3)
 
 
@@ -94,6 +95,22 @@ def _precision(ax: Any, sec: Section | None) -> None:
     ax.grid(axis="y", alpha=0.3)
 
 
+def _embed(ax: Any, sec: Section | None) -> None:
+    """Embedding throughput per precision / runtime, labelled with the ratio to fp32."""
+    if sec is None:
+        return
+    prec = sec.data["precisions"]
+    names = list(prec)
+    bars = ax.bar(names, [prec[n]["chunks_per_s"] for n in names])
+    for bar, n in zip(bars, names, strict=True):
+        label = f"x{prec[n]['vs_fp32']:.2f}\nmin cos {min(prec[n]['sentence_cos']):.4f}"
+        x = bar.get_x() + bar.get_width() / 2
+        ax.annotate(label, (x, bar.get_height()), ha="center", va="bottom", fontsize=8)
+    ax.set_ylim(0, max(prec[n]["chunks_per_s"] for n in names) * 1.3)
+    ax.set_title("embedder chunks/s (with sentence vectors)")
+    ax.grid(axis="y", alpha=0.3)
+
+
 def _ask(ax: Any, sec: Section | None) -> None:
     if sec is None:
         return
@@ -111,14 +128,125 @@ def _ask(ax: Any, sec: Section | None) -> None:
     ax.set_title("POST /ask latency (ms)")
 
 
+def _ask_configs(ax: Any, sec: Section | None) -> None:
+    """Server-reported total and retrieval stages per /ask configuration (p50, log)."""
+    if sec is None or "configs" not in sec.data:
+        return
+    configs = sec.data["configs"]
+    stages = list(dict.fromkeys(s for c in configs.values() for s in c["stages"]))
+    series = {
+        name: [c["stages"].get(s, {}).get("p50", float("nan")) for s in stages]
+        for name, c in configs.items()
+    }
+    _bars(ax, [s.removeprefix("retrieve_") for s in stages], series, log=True)
+    ax.tick_params(axis="x", labelsize=7, labelrotation=30)
+    ax.set_title("POST /ask server stages, p50 (ms, log)")
+
+
+def _ingest(ax: Any, sec: Section | None) -> None:
+    """Ingest wall time per pipeline and corpus, with ours / tutorial."""
+    if sec is None:
+        return
+    corpora = [c for c in sec.data if c != "big"]
+    variants = list(dict.fromkeys(v for c in corpora for v in sec.data[c]["stats"]))
+    series = {
+        v: [sec.data[c]["stats"].get(v, {}).get("wall_s", float("nan")) for c in corpora]
+        for v in variants
+    }
+    _bars(ax, corpora, series, log=False)
+    width = 0.8 / max(len(variants), 1)
+    for i, c in enumerate(corpora):
+        for j, v in enumerate(variants):
+            st = sec.data[c]["stats"].get(v, {})
+            r = st.get("wall_vs_tutorial", float("nan"))
+            if isinstance(r, float) and r == r and st.get("wall_s"):
+                x = i + (j - (len(variants) - 1) / 2) * width
+                ax.annotate(f"x{r:.2f}", (x, st["wall_s"]), ha="center", va="bottom", fontsize=8)
+    ax.set_title("ingest wall time from scratch (s); label: wall / tutorial")
+
+
+def _ingest_stages(ax: Any, sec: Section | None) -> None:
+    """Where ingest time goes: seconds per stage, stacked, per pipeline (largest corpus)."""
+    if sec is None:
+        return
+    corpora = [c for c in sec.data if c != "big"]
+    if not corpora:
+        return
+    corpus = corpora[-1]
+    stats = sec.data[corpus]["stats"]
+    names = list(stats)
+    stages = list(dict.fromkeys(k for st in stats.values() for k in st["stages"]))
+    left = np.zeros(len(names))
+    for stage in stages:
+        vals = np.array([stats[n]["stages"].get(stage, 0.0) or 0.0 for n in names])
+        vals = np.nan_to_num(vals)
+        ax.barh(names, vals, left=left, label=stage)
+        left += vals
+    ax.legend(fontsize=7, ncol=2)
+    ax.set_title(f"ingest seconds per stage, {corpus} (median)")
+
+
 def write_png(path: Path, sections: list[Section], caption: str) -> None:
     by_key = {s.key: s for s in sections if s.data}
-    fig, axes = plt.subplots(2, 2, figsize=(13, 9))
+    fig, axes = plt.subplots(4, 2, figsize=(13, 17))
     _stages(axes[0][0], by_key)
     _engines(axes[0][1], by_key.get("bm25_engines"))
     _precision(axes[1][0], by_key.get("rerank_precision"))
     _ask(axes[1][1], by_key.get("ask"))
+    _ask_configs(axes[2][0], by_key.get("ask"))
+    _embed(axes[2][1], by_key.get("embedding"))
+    _ingest(axes[3][0], by_key.get("ingest_compare"))
+    _ingest_stages(axes[3][1], by_key.get("ingest_compare"))
     axes[0][0].tick_params(axis="x", labelsize=8)
+    fig.suptitle(caption, fontsize=10)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+def write_store_png(path: Path, sec: Section, caption: str) -> None:
+    """store.png (section 8): dense recall vs latency per search, hybrid latency per store,
+    /ask throughput of the service setups, and build time and size."""
+    data = sec.data
+    n, d = next(iter(data["sizes"].items()))
+    fig, axes = plt.subplots(2, 2, figsize=(13, 9))
+    ax = axes[0][0]
+    for name, st in d["dense"].items():
+        recall = d["recall"].get(name, float("nan"))
+        marker = "o" if name.startswith("postgres") else "s"
+        ax.scatter(st["p50"], recall, marker=marker, label=f"{name} (p95 {st['p95']:.1f} ms)")
+    ax.set_xscale("log")
+    ax.set_xlabel("p50 ms (log)")
+    ax.set_ylabel("recall@10 vs exact")
+    ax.axhline(0.95, color="grey", linestyle=":", linewidth=1)
+    ax.legend(fontsize=7)
+    ax.grid(alpha=0.3)
+    ax.set_title(f"dense top-10, {int(n):,} chunks")
+    hy = d["hybrid"]
+    names = [k.split(" (")[0] for k in hy]
+    _bars(axes[0][1], names, {p: [v[p] for v in hy.values()] for p in ("p50", "p95")}, log=False)
+    axes[0][1].set_title(f"hybrid retrieval, no reranker, {int(n):,} chunks (ms)")
+    runs = data["services"]["runs"]
+    axes[1][0].bar(list(runs), [r["rps"] for r in runs.values()], color="tab:green")
+    for i, r in enumerate(runs.values()):
+        rss = " + ".join(f"{x:.0f}" for x in r["rss_mb"])
+        axes[1][0].annotate(f"{r['rps']:.2f} req/s\nRSS {rss} MB", (i, r["rps"]),
+                            ha="center", va="bottom", fontsize=8)  # fmt: skip
+    axes[1][0].set_ylim(0, max(r["rps"] for r in runs.values()) * 1.4)
+    axes[1][0].set_title("POST /ask throughput (4 clients)")
+    pgd, info = d["postgres"], d["synthetic"]
+    build = {
+        "files: build + write": info["seconds_make"] + info["seconds_write_files"],
+        "files: FAISS HNSW": d["seconds_faiss_hnsw"],
+        "postgres: copy + publish": pgd["seconds_copy"],
+        "postgres: HNSW build": pgd["seconds_hnsw"],
+    }
+    axes[1][1].barh(list(build), list(build.values()), color="tab:purple")
+    axes[1][1].set_xlabel("seconds")
+    mb = {k: v / 1e6 for k, v in pgd.items() if k.endswith("_bytes")}
+    sizes = (f"on disk: files {info['files_bytes'] / 1e6:.0f} MB, postgres schema "
+             f"{mb['schema_bytes']:.0f} MB (HNSW {mb['hnsw_bytes']:.0f} MB)")  # fmt: skip
+    axes[1][1].set_title(f"build time, {int(n):,} chunks\n{sizes}", fontsize=9)
     fig.suptitle(caption, fontsize=10)
     fig.tight_layout()
     fig.savefig(path, dpi=110)

@@ -27,7 +27,7 @@ def _candidates(
     retriever: HybridRetriever, settings: Settings, questions: list[str]
 ) -> list[tuple[str, list[str]]]:
     params = SearchParams.from_settings(settings, rerank=False, top_k=settings.fused_k)
-    chunks = retriever.index.chunks
+    chunks = retriever.index.chunks_at(range(retriever.index.chunk_count))
     out = []
     for q in questions:
         rows = [h.row for h in retriever.search(q, params).candidates]

@@ -92,7 +92,7 @@ def section_sample(
     samples = run_stages(retriever, settings, questions, subset, progress, "sample retrieval")
     st = stats(samples)
     sec = Section("retrieval_sample", "1. Retrieval latency per stage, sample index")
-    sec.tables.append(stage_table(f"sample index, {len(retriever.index.chunks)} chunks", st))
+    sec.tables.append(stage_table(f"sample index, {retriever.index.chunk_count} chunks", st))
     sec.notes += ratio_rows(st)
     sec.notes.append(
         f"Reranker: random-weight cross-encoder of ms-marco-MiniLM-L6's exact shape, fp32, "
@@ -117,7 +117,7 @@ def section_synthetic(
     notes: list[str],
     meta: dict[str, Any],
 ) -> Section:
-    n = len(retriever.index.chunks)
+    n = retriever.index.chunk_count
     samples = run_stages(retriever, settings, questions, subset, progress, f"{n:,}-chunk retrieval")
     st = stats(samples)
     sec = Section("retrieval_synthetic", f"2. Retrieval latency per stage, synthetic {n:,} chunks")

@@ -44,7 +44,7 @@ class Bench:
 
 def setup(console: Console, progress: Progress, plan: Plan, out: Path) -> Bench:
     task = progress.add_task("setup: embedder, sample index, reranker", total=None)
-    embedder = load_embedder(DEFAULT_EMBEDDER, "auto", 32)
+    embedder = load_embedder(DEFAULT_EMBEDDER, "auto", 32, fixtures.CACHE / "embed-runtime")
     index, state = fixtures.sample_index(embedder)
     path = fixtures.random_reranker()
     fp32 = fixtures.load_fp32_reranker(path)

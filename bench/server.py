@@ -28,8 +28,25 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def server(index_dir: Path, reranker: Path, log_path: Path) -> Iterator[tuple[str, str]]:
+def server(index_dir: Path, reranker: Path | str, log_path: Path) -> Iterator[tuple[str, str]]:
     """Start the service, wait for /readyz, yield (base URL, reranker description); stop it."""
+    settings = {
+        "RAG_INDEX_DIR": str(index_dir),
+        "RAG_RERANKER": str(reranker),
+        "RAG_RERANK_PRECISION": "fp32",
+        "RAG_RERANK_MAX_TOKENS": str(RERANK_MAX_TOKENS),
+        "RAG_FUSED_K": str(FUSED_K),
+    }
+    with service_process(settings, log_path) as (base, _proc, described):
+        yield base, described
+
+
+@contextlib.contextmanager
+def service_process(
+    settings: dict[str, str], log_path: Path
+) -> Iterator[tuple[str, subprocess.Popen[bytes], str]]:
+    """`python -m service` configured by the bench's defaults plus `settings` (RAG_* only);
+    yields (base URL, process, reranker description) once ready, and stops it."""
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("RAG_")}
     env.update(
@@ -38,15 +55,11 @@ def server(index_dir: Path, reranker: Path, log_path: Path) -> Iterator[tuple[st
         PYTHONPATH=os.pathsep.join(filter(None, [str(REPO), env.get("PYTHONPATH")])),
         RAG_HOST="127.0.0.1",
         RAG_PORT=str(port),
-        RAG_INDEX_DIR=str(index_dir),
-        RAG_RERANKER=str(reranker),
-        RAG_RERANK_PRECISION="fp32",
-        RAG_RERANK_MAX_TOKENS=str(RERANK_MAX_TOKENS),
-        RAG_FUSED_K=str(FUSED_K),
         RAG_GENERATOR="extractive",
         RAG_RATE_LIMIT_PER_MINUTE="0",
         RAG_INDEX_POLL_S="0",
     )
+    env.update(settings)
     base = f"http://127.0.0.1:{port}"
     with log_path.open("wb") as log:
         # cwd is the cache, which has no .env: only the variables above configure it.
@@ -54,7 +67,7 @@ def server(index_dir: Path, reranker: Path, log_path: Path) -> Iterator[tuple[st
             [sys.executable, "-m", "service"], env=env, cwd=CACHE, stdout=log, stderr=log
         )
         try:
-            yield base, _wait_ready(base, proc, log_path)
+            yield base, proc, _wait_ready(base, proc, log_path)
         finally:
             proc.terminate()
             try:

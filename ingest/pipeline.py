@@ -9,6 +9,7 @@ that file stays in the index.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import time
 from collections.abc import Sequence
@@ -18,7 +19,7 @@ from core.chunk import Chunk
 from core.config import Settings
 from core.embed import Embedder, load_embedder, model_fingerprint
 from core.errors import ConfigError
-from core.index_writer import now_iso, write_generation, writer_lock
+from core.index_writer import now_iso
 from core.manifest import (
     SCHEMA_VERSION,
     DocumentRecord,
@@ -27,7 +28,9 @@ from core.manifest import (
     PageRecord,
     SkippedFile,
 )
-from ingest.assemble import Embedded, NewDocument, assemble
+from core.store import open_store
+from core.store.protocol import in_scope
+from ingest.assemble import Embedded, NewDocument, fresh_rows
 from ingest.chunk import Chunker
 from ingest.errors import DocumentError, ParserCrashed
 from ingest.inputs import discover
@@ -36,6 +39,7 @@ from ingest.plan import Outcome, Plan, chunker_info, plan_ingest, settle
 from ingest.report import IngestReport as IngestReport  # re-exported: callers import it here
 from ingest.report import Progress as Progress
 from ingest.report import skip
+from ingest.scope import Shard, in_shard, make_scope
 from ingest.workers import ParseLimits, ParsePool
 
 # Embed once this many chunks are waiting: big enough for length-sorted batches.
@@ -54,38 +58,54 @@ def run_ingest(
     rebuild: bool = False,
     progress: Progress | None = None,
     embedder: Embedder | None = None,
+    shard: Shard | None = None,
 ) -> IngestReport:
-    """Bring the index at settings.index_dir in line with the PDFs under `paths`."""
+    """Bring the index (settings.store) in line with the PDFs under `paths`; with `shard`
+    (postgres only), with those of its files whose name hashes to that shard."""
     start = time.perf_counter()
     progress = progress or Progress()
     root = settings.index_dir
     report = IngestReport(index_dir=root)
     inputs, found_skips = discover(paths, settings.max_file_bytes)
+    if shard is not None:
+        inputs = [i for i in inputs if in_shard(i.name, shard)]
+        found_skips = [(name, err) for name, err in found_skips if in_shard(name, shard)]
     report.files = len(inputs) + len(found_skips)
     progress.on_files(len(inputs))
     if not inputs:
         report.skipped = [skip(name, err) for name, err in found_skips]
         return report  # nothing to read: no need to load a model or touch the index
 
-    with writer_lock(root):
-        fingerprint = embedder.fingerprint if embedder else model_fingerprint(settings.embedder)
-        plan = plan_ingest(
-            root,
-            settings,
-            inputs,
-            [skip(name, err) for name, err in found_skips],
-            fingerprint=fingerprint,
-            rebuild=rebuild,
-        )
+    store = open_store(settings)
+    # The files store mirrors the inputs; in a shared database an ingest answers only for
+    # the documents under its paths (and shard), so ingests of other folders merge.
+    scope = None if store.kind == "files" else make_scope(paths, shard)
+    report.where = store.describe()
+    with contextlib.closing(store), store.writing():
+        with report.timed("plan"):
+            fp = embedder.fingerprint if embedder else model_fingerprint(settings.embedder)
+            plan = plan_ingest(
+                store,
+                settings,
+                inputs,
+                [skip(name, err) for name, err in found_skips],
+                fingerprint=fp,
+                rebuild=rebuild,
+                scope=scope,
+            )
         report.rebuild_reason = plan.rebuild_reason
         if plan.up_to_date:
             _report_outcome(report, settle(plan, [], []), plan)
             report.up_to_date = True
             report.seconds = time.perf_counter() - start
             return report
-        embedder = embedder or load_embedder(
-            settings.embedder, plan.precision, settings.embed_batch_size
-        )
+        with report.timed("load_model"):
+            embedder = embedder or load_embedder(
+                settings.embedder,
+                plan.precision,
+                settings.embed_batch_size,
+                settings.embed_cache_dir,
+            )
         report.precision = embedder.precision
         if settings.chunk_tokens + 2 > embedder.max_seq_length:
             raise ConfigError(
@@ -102,9 +122,10 @@ def run_ingest(
             report.seconds = time.perf_counter() - start
             return report  # nothing usable or nothing new: the live index stays as it is
 
-        generation = assemble(outcome, new, embedded, root, embedder.dimension)
-        info = _embedder_info(settings, embedder, plan)
-        write_generation(root, build_manifest(settings, info, outcome), generation)
+        with report.timed("write"):
+            rows = fresh_rows(new, embedded, embedder.dimension)
+            info = _embedder_info(settings, embedder, plan)
+            store.publish(build_manifest(settings, info, outcome), rows, scope)
         report.written = True
     report.seconds = time.perf_counter() - start
     return report
@@ -118,7 +139,8 @@ def _report_outcome(report: IngestReport, outcome: Outcome, plan: Plan) -> None:
     report.reused = outcome.reused
     report.kept = outcome.kept
     report.removed = outcome.removed
-    report.skipped = outcome.skipped
+    report.skipped = [s for s in outcome.skipped if in_scope(plan.scope, s.path)]
+    report.carried = outcome.carried
     report.pages = sum(d.pages for d in outcome.documents)
     report.chunks = sum(d.chunks for d in outcome.documents)
     if plan.live is not None and not report.precision:
@@ -139,9 +161,10 @@ def _parse_and_embed(
         if not pending:
             return
         # Sentence vectors come from the same forward pass as the chunk vectors.
-        vecs, sentences = embedder.embed_with_spans(
-            [c.text for c in pending], [c.sentences for c in pending], progress.on_embedded
-        )
+        with report.timed("embed"):
+            vecs, sentences = embedder.embed_with_spans(
+                [c.text for c in pending], [c.sentences for c in pending], progress.on_embedded
+            )
         for chunk, vec, sents in zip(pending, vecs, sentences, strict=True):
             embedded.chunks[chunk.id] = vec
             embedded.sentences[chunk.id] = sents
@@ -154,9 +177,18 @@ def _parse_and_embed(
     )
     workers = settings.parse_workers or _default_workers()
     with ParsePool(list(names), workers, limits) as pool:
-        for path, result in pool:
+        results = iter(pool)
+        while True:
+            with report.timed("parse_wait"):  # parsing runs in the workers meanwhile
+                item = next(results, None)
+            if item is None:
+                break
+            path, result = item
             name = names[path]
-            done = _record(chunker, name, result) if isinstance(result, ParsedDocument) else result
+            with report.timed("chunk"):
+                done = (
+                    _record(chunker, name, result) if isinstance(result, ParsedDocument) else result
+                )
             if isinstance(done, DocumentError):
                 failed.append(skip(name, done, plan.shas.get(name)))
                 progress.on_file_done(name, f"skipped: {done.reason}")

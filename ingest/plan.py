@@ -8,6 +8,12 @@
 * **parse**: everything else;
 * **removed**: documents of the index that no input has any more.
 
+With a `scope` (RAG_STORE=postgres: the paths, and shard, an ingest was given), documents
+of the index outside it are **carried** as they are: ingests of other folders or shards,
+perhaps on other machines, merge instead of dropping each other's documents. An input whose
+bytes equal a carried document's is a `duplicate`. Without one (the files store), the index
+mirrors the inputs.
+
 The live generation is reused only when it is intact (every file matches its digest) and was
 built with the same embedder weights, chunker and precision; otherwise everything is parsed
 and `rebuild_reason` says why. `same_content` is the one rule for "nothing to write": the
@@ -23,8 +29,9 @@ from pathlib import Path
 
 from core.config import Settings
 from core.errors import IndexError_, IndexNotFound
-from core.index import verify_live
 from core.manifest import ChunkerInfo, DocumentRecord, Manifest, SkippedFile
+from core.store.files import FilesStore
+from core.store.protocol import Scope, Store, in_scope
 from ingest.clean import PARSER_VERSION
 from ingest.errors import DocumentError, DuplicateDocument
 from ingest.inputs import Input, file_sha256
@@ -50,6 +57,7 @@ class Plan:
     shas: dict[str, str] = field(default_factory=dict)  # input name -> sha256
     skipped: list[SkippedFile] = field(default_factory=list)
     up_to_date: bool = False
+    scope: Scope | None = None  # None: every document of the index is this ingest's
 
 
 @dataclass
@@ -62,24 +70,31 @@ class Outcome:
     kept: list[str]  # skipped names whose last good version stays in the index
     removed: list[str]  # live documents under no input name any more
     changed: bool  # False: writing it would reproduce the live generation
+    carried: int = 0  # live documents outside the scope, kept as they are
 
 
 def plan_ingest(
-    root: Path,
+    store: Store | Path,
     settings: Settings,
     inputs: Sequence[Input],
     skipped: Sequence[SkippedFile],
     *,
     fingerprint: str,
     rebuild: bool = False,
+    scope: Scope | None = None,
 ) -> Plan:
-    """The plan for bringing the index at `root` in line with `inputs`."""
-    live, reason = (None, "--rebuild") if rebuild else _reusable(root, settings, fingerprint)
+    """The plan for bringing the index in `store` (a folder: the files store) in line with
+    `inputs`, for the documents in `scope` (None: all of them)."""
+    store = FilesStore(store) if isinstance(store, Path) else store
+    live, reason = (None, "--rebuild") if rebuild else _reusable(store, settings, fingerprint)
     precision: str = settings.embed_precision
     if live is not None and precision == "auto":
         precision = live.embedder.precision  # never mix precisions in one index
     plan = Plan(live, reason, precision, {i.name for i in inputs}, skipped=list(skipped))
-    docs = {d.sha256 for d in live.documents} if live else set()
+    plan.scope = scope
+    mine = [d for d in live.documents if in_scope(scope, d.path)] if live else []
+    carried = {d.sha256: d for d in live.documents if not in_scope(scope, d.path)} if live else {}
+    docs = {d.sha256 for d in mine}
     known = {s.sha256: s for s in live.skipped if s.sha256} if live else {}
     seen: dict[str, Input] = {}
     for inp in inputs:
@@ -88,8 +103,9 @@ def plan_ingest(
         except DocumentError as exc:
             plan.skipped.append(skip(inp.name, exc))
             continue
-        if sha in seen:
-            dup = DuplicateDocument(f"same content as {seen[sha].name}")
+        if sha in seen or sha in carried:
+            other = seen[sha].name if sha in seen else carried[sha].path
+            dup = DuplicateDocument(f"same content as {other}")
             plan.skipped.append(skip(inp.name, dup, sha))
             continue
         seen[sha] = inp
@@ -109,7 +125,8 @@ def settle(plan: Plan, new: Sequence[DocumentRecord], failed: Sequence[SkippedFi
     skips: reused documents under their current names, new ones, and the last good version
     of any indexed file that is still there but unusable now."""
     live = plan.live
-    old = live.documents if live else []
+    old = [d for d in live.documents if in_scope(plan.scope, d.path)] if live else []
+    carried = [d for d in live.documents if not in_scope(plan.scope, d.path)] if live else []
     reused = [
         d.model_copy(update={"path": plan.reuse[d.sha256].name})
         for d in old
@@ -135,9 +152,13 @@ def settle(plan: Plan, new: Sequence[DocumentRecord], failed: Sequence[SkippedFi
     # Gone: neither its path nor its content is in the next generation (a moved file is not).
     paths, hashed = {d.path for d in documents}, set(plan.shas.values())
     removed = sorted(d.path for d in old if d.path not in paths and d.sha256 not in hashed)
+    documents.extend(carried)
+    if live is not None:
+        skipped.extend(s for s in live.skipped if not in_scope(plan.scope, s.path))
     documents.sort(key=lambda d: d.path)
     changed = live is None or not same_content(live, documents, skipped)
-    return Outcome(documents, skipped, [d.path for d in reused], kept, removed, changed)
+    reused_paths = [d.path for d in reused]
+    return Outcome(documents, skipped, reused_paths, kept, removed, changed, len(carried))
 
 
 _KEPT = "(previous version kept in the index)"
@@ -156,11 +177,11 @@ def same_content(
 
 
 def _reusable(
-    root: Path, settings: Settings, fingerprint: str
+    store: Store, settings: Settings, fingerprint: str
 ) -> tuple[Manifest | None, str | None]:
     """The live manifest if its documents can be reused, else None and why not."""
     try:
-        live = verify_live(root)
+        live = store.live_manifest()
     except IndexNotFound:
         return None, None
     except IndexError_ as exc:

@@ -16,7 +16,9 @@ file is gone from disk (or vanished mid-run). It is not part of `files`.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import contextlib
+import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -57,6 +59,22 @@ class IngestReport:
     up_to_date: bool = False
     rebuild_reason: str | None = None
     precision: str = ""
+    # Where the index is (the folder, or the database without its password).
+    where: str = ""
+    # Documents outside this ingest's paths or shard, kept as they are (RAG_STORE=postgres).
+    carried: int = 0
+    # Wall seconds of the main process per stage (plan, load_model, parse_wait, chunk,
+    # embed, write); parsing itself runs in worker processes, overlapped with chunk and
+    # embed, so only the time spent waiting for it shows here.
+    stages: dict[str, float] = field(default_factory=dict)
+
+    @contextlib.contextmanager
+    def timed(self, stage: str) -> Iterator[None]:
+        start = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.stages[stage] = self.stages.get(stage, 0.0) + time.perf_counter() - start
 
     @property
     def documents(self) -> int:

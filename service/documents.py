@@ -72,8 +72,8 @@ async def document_file(doc_id: str, state: State, request: Request) -> FileResp
 
 def _ensure_nothing_dropped(state: AppState) -> None:
     """Refuse to start an ingest that would drop documents from folders it does not cover."""
-    if state.answerer is None:
-        return
+    if state.answerer is None or state.store.kind != "files":
+        return  # a shared database: an ingest keeps documents of other folders as they are
     paths = [d.path for d in state.answerer.retriever.index.manifest.documents]
     lost = outside_corpus(state.settings, paths)
     if lost:

@@ -22,6 +22,8 @@ ServiceError                 status   raised when                             re
 ├── InternalError            500      a bug: any exception nobody handled     maybe; report it
 ├── NotReady                 503      no index loaded (yet)                   after `make ingest`,
 │                                                                             or once loading ends
+├── Unavailable              503      the index's database (RAG_STORE=        after Retry-After,
+│                                     postgres) is unreachable or timed out   once it is back
 └── Overloaded               503      no answer slot or connection free       after Retry-After
 """
 
@@ -135,6 +137,13 @@ class InternalError(ServiceError):
 class NotReady(ServiceError):
     status = 503
     code = "not_ready"
+
+
+class Unavailable(ServiceError):
+    """The database holding the index cannot be reached; the service recovers by itself."""
+
+    status = 503
+    code = "unavailable"
 
 
 class Overloaded(ServiceError):

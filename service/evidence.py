@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from core.index import IndexData
+from core.store.protocol import SearchIndex
 from core.tokenize import tokenize
 from service.generate.base import Context
 from service.text import before_abstention, strip_markers
@@ -54,7 +54,7 @@ class Evidence:
 
 
 def gather(
-    question: str, qvec: npt.NDArray[np.float32], contexts: list[Context], index: IndexData
+    question: str, qvec: npt.NDArray[np.float32], contexts: list[Context], index: SearchIndex
 ) -> Evidence:
     """Score every sentence of every context against the question."""
     idents = {t for t in tokenize(question) if _is_identifier(t)}

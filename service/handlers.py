@@ -2,9 +2,10 @@
 except under /v1, the OpenAI-compatible API, where it is OpenAI's
 `{"error": {message, type, param, code}}` (422 becomes 400 there, as OpenAI answers).
 
-`error_response` maps any exception: a ServiceError to its status, anything else to a
-generic 500 (the traceback goes to the log, never to the client). The handlers installed here
-route FastAPI's and Starlette's own errors (validation, 404, 405, unreadable bodies) through it;
+`error_response` maps any exception: a ServiceError to its status, the store's
+`StoreUnavailable` (the database is down) to 503 `unavailable`, anything else to a generic
+500 (the traceback goes to the log, never to the client). The handlers installed here route
+FastAPI's and Starlette's own errors (validation, 404, 405, unreadable bodies) through it;
 `service.middleware.RequestContext` sends it for exceptions nothing else handled.
 """
 
@@ -19,6 +20,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from core.errors import StoreUnavailable
 from service.errors import (
     ClientGone,
     HttpError,
@@ -29,11 +31,14 @@ from service.errors import (
     RateLimited,
     ServiceError,
     Unauthorized,
+    Unavailable,
 )
 from service.logs import request_id_var
 from service.schemas import ErrorBody
 
 log = logging.getLogger("service")
+# What a client is told to wait when the database is down: the pool retries meanwhile.
+UNAVAILABLE_RETRY_S = 2
 
 
 class ErrorJSON(JSONResponse):
@@ -45,7 +50,10 @@ class ErrorJSON(JSONResponse):
 
 def error_response(exc: Exception, path: str | None = None) -> JSONResponse:
     """The response for `exc`; `path` (the request's) picks OpenAI's shape under /v1."""
-    err = exc if isinstance(exc, ServiceError) else InternalError()
+    if isinstance(exc, StoreUnavailable):
+        err: ServiceError = Unavailable(str(exc), retry_after=UNAVAILABLE_RETRY_S)
+    else:
+        err = exc if isinstance(exc, ServiceError) else InternalError()
     if path is not None and (path == "/v1" or path.startswith("/v1/")):
         return _openai_error(err)
     body = ErrorBody(error=err.code, detail=err.detail, request_id=request_id_var.get())
@@ -108,6 +116,11 @@ def install(app: FastAPI) -> None:
     async def _service_error(request: Request, exc: ServiceError) -> JSONResponse:
         if isinstance(exc, ClientGone):
             log.info("client gone: %s", exc.detail)
+        return error_response(exc, request.url.path)
+
+    @app.exception_handler(StoreUnavailable)
+    async def _store_error(request: Request, exc: StoreUnavailable) -> JSONResponse:
+        log.warning("index store unavailable: %s", exc)
         return error_response(exc, request.url.path)
 
     @app.exception_handler(RequestValidationError)

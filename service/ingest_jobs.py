@@ -198,7 +198,7 @@ class IngestJobs:
         poll = state.settings.index_poll_s
         deadline = time.monotonic() + max(60.0, 10 * poll)
         while True:
-            live = state.live_generation()
+            live = await anyio.to_thread.run_sync(state.live_generation)
             if live is None or live == state.generation:
                 job.index = state.generation
                 return True
@@ -210,7 +210,8 @@ class IngestJobs:
                     "keeps serving"
                 )
                 return False
-            if poll <= 0 and state.should_load():  # no watcher: load it here
+            no_watcher = poll <= 0
+            if no_watcher and await anyio.to_thread.run_sync(state.should_load):  # load it here
                 await anyio.to_thread.run_sync(state.load)
                 continue
             if time.monotonic() > deadline:

@@ -2,28 +2,53 @@
 
 Two engines: bm25s (sparse matrices, milliseconds at 100k chunks) and rank-bm25 (pure
 Python, the reference implementation). Both read the token ids that ingest wrote, so index
-and query are tokenized by the same function (`core.tokenize.tokenize`).
+and query are tokenized by the same function (`core.tokenize.tokenize`). An index that ranks
+BM25 itself (the PostgreSQL store, with bm25s' formula) is queried through `StoreBM25`.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from typing import Protocol
 
 import numpy as np
 import numpy.typing as npt
 
 from core.index import IndexData
+from core.store.protocol import LexicalSearch, SearchIndex
 
 Scores = npt.NDArray[np.float32]
 
 
 class LexicalEngine(Protocol):
-    """Scores every chunk for a tokenized query; unknown tokens score nothing."""
+    """Ranks chunks for a tokenized query; unknown tokens score nothing."""
 
     name: str
 
-    def scores(self, tokens: list[str]) -> Scores: ...
+    def top(
+        self, tokens: list[str], k: int, docs: Sequence[str] | None = None
+    ) -> list[tuple[int, float]]:
+        """The k best (row, score) with score > 0, ties broken by row; only `docs` if given."""
+        ...
+
+
+class _InProcess:
+    """`top` over `scores`, for the engines that score every chunk of an IndexData."""
+
+    _index: IndexData
+
+    def scores(self, tokens: list[str]) -> Scores:
+        raise NotImplementedError
+
+    def top(
+        self, tokens: list[str], k: int, docs: Sequence[str] | None = None
+    ) -> list[tuple[int, float]]:
+        mask = None
+        if docs is not None:
+            mask = np.zeros(len(self._index.chunks), dtype=bool)
+            mask[self._index.rows_of(docs)] = True
+        return top_k(self.scores(tokens), k, mask)
 
 
 def _token_lists(index: IndexData) -> list[list[int]]:
@@ -31,7 +56,7 @@ def _token_lists(index: IndexData) -> list[list[int]]:
     return [ids[ptr[i] : ptr[i + 1]].tolist() for i in range(len(ptr) - 1)]
 
 
-class BM25sEngine:
+class BM25sEngine(_InProcess):
     name = "bm25s"
 
     def __init__(self, index: IndexData, k1: float = 1.5, b: float = 0.75) -> None:
@@ -40,6 +65,7 @@ class BM25sEngine:
 
         logging.getLogger("bm25s").setLevel(logging.WARNING)  # it logs each build at DEBUG
 
+        self._index = index
         self._n = len(index.chunks)
         self._model = bm25s.BM25(k1=k1, b=b, method="lucene")
         if self._n:
@@ -57,12 +83,13 @@ class BM25sEngine:
         return np.asarray(self._model.get_scores(known), dtype=np.float32)
 
 
-class RankBM25Engine:
+class RankBM25Engine(_InProcess):
     name = "rank-bm25"
 
     def __init__(self, index: IndexData, k1: float = 1.5, b: float = 0.75) -> None:
         from rank_bm25 import BM25Okapi
 
+        self._index = index
         self._n = len(index.chunks)
         self._vocab = index.lexical_vocab
         # rank-bm25 divides by the corpus size: it cannot be built over zero chunks.
@@ -77,7 +104,24 @@ class RankBM25Engine:
         return np.asarray(self._model.get_scores(ids), dtype=np.float32)
 
 
-def make_engine(name: str, index: IndexData) -> LexicalEngine:
+class StoreBM25:
+    """BM25 ranked by the store itself (PostgreSQL: bm25s' formula over stored postings)."""
+
+    name = "postgres"
+
+    def __init__(self, index: LexicalSearch) -> None:
+        self._index = index
+
+    def top(
+        self, tokens: list[str], k: int, docs: Sequence[str] | None = None
+    ) -> list[tuple[int, float]]:
+        return self._index.bm25_search(tokens, k, docs)
+
+
+def make_engine(name: str, index: SearchIndex) -> LexicalEngine:
+    if isinstance(index, LexicalSearch):
+        return StoreBM25(index)
+    assert isinstance(index, IndexData)
     engines: dict[str, type[BM25sEngine] | type[RankBM25Engine]] = {
         "bm25s": BM25sEngine,
         "rank-bm25": RankBM25Engine,

@@ -25,6 +25,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 
 from core.config import Settings
+from core.errors import StoreUnavailable
 from service import conversation
 from service.admission import admit
 from service.errors import InternalError, InvalidRequest, ModelNotFound, Unsupported
@@ -268,6 +269,10 @@ async def chunks(
                 if usage:
                     yield _data({**base, "choices": [], "usage": _usage(response).model_dump()})
                 yield "data: [DONE]\n\n"
+    except StoreUnavailable as exc:  # the index's database went away: retry later
+        log.warning("stream failed, index store unavailable: %s", exc)
+        gone = {"message": str(exc), "type": "server_error", "code": "unavailable"}
+        yield _data({"error": {**gone, "param": None}})
     except Exception:  # noqa: BLE001 - headers are sent: report in-band, details in the log
         log.exception("stream failed")
         error = {

@@ -33,7 +33,7 @@ import numpy as np
 import numpy.typing as npt
 
 from core.config import Settings
-from core.index import IndexData
+from core.store.protocol import SearchIndex
 from core.tokenize import STOPWORDS, tokenize
 from service.evidence import Evidence
 from service.retriever import SearchResult
@@ -107,16 +107,11 @@ def load_model(path: Path | None = None) -> RefusalModel:
 class CorpusStats:
     """Document frequencies of the index's BM25 terms, for term weights and presence."""
 
-    def __init__(self, index: IndexData) -> None:
-        self.vocab = index.lexical_vocab
-        self.chunks = len(index.chunks)
-        rows = np.repeat(
-            np.arange(self.chunks, dtype=np.int64), np.diff(index.lexical_indptr).astype(np.int64)
-        )
-        pairs = np.unique(rows * len(self.vocab) + index.lexical_ids.astype(np.int64))
-        self.df: npt.NDArray[np.int64] = np.bincount(
-            pairs % max(len(self.vocab), 1), minlength=len(self.vocab)
-        )
+    def __init__(self, index: SearchIndex) -> None:
+        stats = index.term_stats()
+        self.vocab = stats.vocab
+        self.chunks = stats.chunks
+        self.df: npt.NDArray[np.int64] = stats.df
         self.index = index
 
     def idf(self, term: str) -> float:

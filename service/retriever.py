@@ -11,17 +11,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-import faiss
-import numpy as np
-import numpy.typing as npt
-
 from core.chunk import Chunk
 from core.config import Settings
 from core.embed import Embedder, Vectors
-from core.index import IndexData
+from core.store.protocol import SearchIndex
 from core.tokenize import tokenize
 from service import fusion
-from service.lexical import LexicalEngine, make_engine, top_k
+from service.lexical import LexicalEngine, make_engine
 from service.rerank import Reranker, RerankerStatus
 
 
@@ -94,11 +90,12 @@ class SearchResult:
 
 
 class HybridRetriever:
-    """Holds one loaded index and the models that query it; safe to share across threads."""
+    """Holds one loaded index (any store's) and the models that query it; safe to share
+    across threads."""
 
     def __init__(
         self,
-        index: IndexData,
+        index: SearchIndex,
         embedder: Embedder,
         settings: Settings,
         reranker: Reranker | None = None,
@@ -113,11 +110,6 @@ class HybridRetriever:
             False, "none", reason="no reranker configured"
         )
         self.lexical = lexical or make_engine(settings.bm25_engine, index)
-        self._doc_rows: dict[str, npt.NDArray[np.int64]] = {}
-        rows_by_doc: dict[str, list[int]] = {}
-        for row, chunk in enumerate(index.chunks):
-            rows_by_doc.setdefault(chunk.doc_id, []).append(row)
-        self._doc_rows = {d: np.asarray(r, dtype=np.int64) for d, r in rows_by_doc.items()}
         self._doc_alias: dict[str, str] = {}
         for doc in index.manifest.documents:
             for alias in (doc.doc_id, doc.path, Path(doc.path).name, doc.sha256):
@@ -144,24 +136,20 @@ class HybridRetriever:
     ) -> SearchResult:
         p = params or SearchParams.from_settings(self.settings)
         timings: dict[str, float] = {}
-        allowed_rows = self._allowed(documents)
+        allowed = self.resolve_documents(documents) if documents else None
 
         t = time.perf_counter()
         qvec = self.embedder.embed([query])
         timings["embed_query"] = _ms(t)
 
         t = time.perf_counter()
-        mask = None
-        if allowed_rows is not None:
-            mask = np.zeros(len(self.index.chunks), dtype=bool)
-            mask[allowed_rows] = True
         lexical = []
         if p.mode != "dense":
-            lexical = top_k(self.lexical.scores(tokenize(query)), p.lexical_k, mask)
+            lexical = self.lexical.top(tokenize(query), p.lexical_k, allowed)
         timings["bm25"] = _ms(t)
 
         t = time.perf_counter()
-        dense = self._dense(qvec, p.dense_k, allowed_rows) if p.mode != "bm25" else []
+        dense = self.index.dense_search(qvec, p.dense_k, allowed) if p.mode != "bm25" else []
         timings["dense"] = _ms(t)
 
         t = time.perf_counter()
@@ -198,27 +186,6 @@ class HybridRetriever:
             timings_ms=timings,
         )
 
-    def _allowed(self, documents: Sequence[str] | None) -> npt.NDArray[np.int64] | None:
-        if not documents:
-            return None
-        ids = self.resolve_documents(documents)
-        rows = [self._doc_rows.get(d, np.zeros(0, dtype=np.int64)) for d in ids]
-        return np.concatenate(rows) if rows else np.zeros(0, dtype=np.int64)
-
-    def _dense(
-        self, qvec: npt.NDArray[np.float32], k: int, allowed: npt.NDArray[np.int64] | None
-    ) -> list[tuple[int, float]]:
-        n = self.index.dense.ntotal
-        if n == 0 or (allowed is not None and allowed.size == 0):
-            return []
-        k = min(k, n if allowed is None else int(allowed.size))
-        if allowed is None:
-            scores, rows = self.index.dense.search(qvec, k)
-        else:
-            params = faiss.SearchParameters(sel=faiss.IDSelectorBatch(allowed))  # type: ignore[call-arg]
-            scores, rows = self.index.dense.search(qvec, k, params=params)
-        return [(int(r), float(s)) for r, s in zip(rows[0], scores[0], strict=True) if r >= 0]
-
     def _hits(
         self,
         lexical: list[tuple[int, float]],
@@ -228,8 +195,9 @@ class HybridRetriever:
         lex = {row: (rank, s) for rank, (row, s) in enumerate(lexical, start=1)}
         den = {row: (rank, s) for rank, (row, s) in enumerate(dense, start=1)}
         hits = []
-        for rank, (row, score) in enumerate(fused, start=1):
-            hit = Hit(row=row, chunk=self.index.chunks[row], fused_rank=rank, fused_score=score)
+        chunks = self.index.chunks_at([row for row, _ in fused])
+        for rank, ((row, score), chunk) in enumerate(zip(fused, chunks, strict=True), start=1):
+            hit = Hit(row=row, chunk=chunk, fused_rank=rank, fused_score=score)
             if row in lex:
                 hit.bm25_rank, hit.bm25_score = lex[row]
             if row in den:

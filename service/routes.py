@@ -54,19 +54,23 @@ async def healthz() -> dict[str, str]:
 )
 async def readyz(state: State) -> JSONResponse:
     answerer = state.answerer
-    if answerer is None:
-        body = ReadyResponse(ready=False, index=None, detail=state.redact(state.not_ready))
-        return JSONResponse(body.model_dump(), status_code=503)
+    if answerer is None or state.unavailable:
+        why = state.not_ready if answerer is None else f"index store {state.unavailable}"
+        body = ReadyResponse(ready=False, index=None, detail=state.redact(why))
+        headers = {"Retry-After": "2"} if state.unavailable else None
+        return JSONResponse(body.model_dump(), status_code=503, headers=headers)
     r = answerer.retriever
-    refused = state.refused.get(state.live_generation() or "")
+    # A database is not read on the event loop: the watcher's last look is recent enough.
+    live = state.live_generation() if state.store.kind == "files" else state.seen_live
+    refused = state.refused.get(live or "") if state.refused else None
     body = ReadyResponse(
         ready=True,
-        index=r.index.path.name,
+        index=r.index.generation,
         detail=state.redact(f"newer generation refused: {refused.reason}") if refused else None,
         embedder=f"{r.embedder.name} ({r.embedder.precision})",
         reranker=r.reranker_status.describe(),
         generator=answerer.generator_name,
-        chunks=len(r.index.chunks),
+        chunks=r.index.chunk_count,
         documents=len(r.index.manifest.documents),
     )
     return JSONResponse(body.model_dump())
@@ -113,7 +117,7 @@ async def documents(state: State) -> DocumentsResponse:
 )
 async def page_text(doc_id: str, page: int, state: State) -> PageText:
     index = state.require().retriever.index
-    record = index.pages.get((doc_id, page))
+    record = await anyio.to_thread.run_sync(index.page, doc_id, page)
     doc = next((d for d in index.manifest.documents if d.doc_id == doc_id), None)
     if record is None or doc is None:
         raise NotFound(f"no page {page} of a document {doc_id!r}: see GET /documents")

@@ -7,7 +7,9 @@ import time
 
 from core.config import Settings
 from core.embed import Embedder, load_embedder
-from core.index import check_embedder, load_index
+from core.index import check_embedder
+from core.store import open_store
+from core.store.protocol import Store
 from service.rerank import Reranker, RerankerStatus, load_reranker
 from service.retriever import HybridRetriever
 
@@ -18,26 +20,30 @@ def load_retriever(
     settings: Settings,
     reranker: tuple[Reranker | None, RerankerStatus] | None = None,
     embedder: Embedder | None = None,
+    store: Store | None = None,
 ) -> HybridRetriever:
-    """Load the live index with the embedder that built it; raises ingest's IndexError_s.
+    """Load the live index with the embedder that built it; raises core's IndexError_s (and
+    StoreUnavailable when its database cannot be reached).
 
     Pass the models of a previous load to swap indexes without reloading them.
     """
     start = time.perf_counter()
-    index = load_index(settings.index_dir)
+    store = store or open_store(settings)
+    index = store.load()
     if embedder is None:
         # One question at a time is fastest in fp32 on every CPU measured (bf16 took 260 ms
         # per question where fp32 takes 10 on an AVX512-BF16 machine), and its vectors agree
         # with a bf16 index's to a cosine of 0.998 or better (the calibration in the manifest).
         embedder = load_embedder(settings.embedder, "fp32", settings.embed_batch_size)
-    check_embedder(index.manifest, settings.embedder, embedder.fingerprint, settings.index_dir)
+    check_embedder(index.manifest, settings.embedder, embedder.fingerprint, store.describe())
     model, status = reranker if reranker is not None else load_reranker(settings)
     retriever = HybridRetriever(index, embedder, settings, model, status)
     retriever.warm_up()
     log.info(
-        "loaded %d chunks from %s in %.1fs; reranker: %s",
-        len(index.chunks),
-        index.path,
+        "loaded %d chunks of %s from %s in %.1fs; reranker: %s",
+        index.chunk_count,
+        index.generation,
+        store.describe(),
         time.perf_counter() - start,
         status.describe(),
     )

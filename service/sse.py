@@ -21,6 +21,7 @@ import anyio
 from fastapi.responses import StreamingResponse
 from starlette.types import Message, Receive, Scope, Send
 
+from core.errors import StoreUnavailable
 from service.errors import InternalError
 from service.limits import Slot
 from service.pipeline import StreamEvent
@@ -60,6 +61,9 @@ async def events(
     try:
         async for event in stream:
             yield sse(event.event, event.data)
+    except StoreUnavailable as exc:  # the database went away mid-answer: retry later
+        log.warning("stream failed, index store unavailable: %s", exc)
+        yield sse("error", {"error": "unavailable", "detail": str(exc), "request_id": rid})
     except Exception:  # noqa: BLE001 - headers are sent: report in-band, details in the log
         log.exception("stream failed")
         yield sse(

@@ -1,7 +1,12 @@
 """What the routes share, and the index it serves: loading, refusing, hot swapping.
 
-Any failure to load a generation, whatever the exception, refuses that generation only: the
-old one keeps serving (or, with none yet, the service says "not ready" with the reason), the
+The index comes from the configured store (`core.store`: files, or PostgreSQL, where any
+number of replicas read one database). A database that cannot be reached is not a bad
+generation: requests get 503 `unavailable` (with Retry-After) while it is down, and the
+service picks up where it was once it is back, without a restart.
+
+Any other failure to load a generation, whatever the exception, refuses that generation only:
+the old one keeps serving (or, with none yet, the service says "not ready" with the reason), the
 failure is logged once with its traceback, and the watcher keeps watching. A refused
 generation is retried with backoff (a transient error, such as running out of file
 descriptors, must not lock a good index out), without logging again.
@@ -19,9 +24,10 @@ from fastapi import Request
 
 from core.config import Settings
 from core.embed import Embedder
-from core.errors import IndexNotFound
-from core.index import CURRENT
-from service.errors import NotReady
+from core.errors import IndexError_, IndexNotFound, StoreUnavailable
+from core.store import open_store
+from core.store.protocol import Store
+from service.errors import NotReady, Unavailable
 from service.followup import FollowUpRewriter
 from service.generate.base import Generator
 from service.generate.factory import make_llm
@@ -32,8 +38,6 @@ from service.runtime import load_retriever
 
 log = logging.getLogger("service")
 
-# CURRENT holds one short name; read no more than this of whatever is there.
-_POINTER_BYTES = 256
 _MAX_BACKOFF_S = 300.0
 
 
@@ -62,9 +66,14 @@ class AppState:
     auth_failures: RateLimiter = field(init=False)
     slots: ConcurrencyLimiter = field(init=False)
     refused: dict[str, _Refused] = field(default_factory=dict)
+    store: Store = field(init=False)
+    # Why the store cannot be reached right now ("" when it can): requests get 503.
+    unavailable: str = ""
+    seen_live: str | None = None  # what live_generation() last found
 
     def __post_init__(self) -> None:
         s = self.settings
+        self.store = open_store(s)
         self.rate = RateLimiter(s.rate_limit_per_minute, s.rate_limit_max_clients)
         self.auth_failures = RateLimiter(
             s.auth_failures_per_minute, s.rate_limit_max_clients, what="failed API keys"
@@ -80,13 +89,25 @@ class AppState:
         self.followup.close()
 
     def live_generation(self) -> str | None:
-        """What CURRENT says (decoded leniently, at most 256 bytes), or None without one."""
+        """The store's live generation (files: what CURRENT says), or None without one or
+        while the store cannot be reached (`unavailable` then says why)."""
         try:
-            with (self.settings.index_dir / CURRENT).open("rb") as fh:
-                raw = fh.read(_POINTER_BYTES)
-        except OSError:
+            live = self.store.live_generation()
+        except StoreUnavailable as exc:
+            self._unreachable(exc)
             return None
-        return raw.decode("utf-8", "backslashreplace").strip() or None
+        except IndexError_:
+            return None
+        if self.unavailable:
+            log.info("index store reachable again: %s", self.store.describe())
+            self.unavailable = ""
+        self.seen_live = live
+        return live
+
+    def _unreachable(self, exc: StoreUnavailable) -> None:
+        if not self.unavailable:
+            log.error("index store unavailable, answering 503 until it is back: %s", exc)
+        self.unavailable = str(exc)
 
     def should_load(self) -> bool:
         live = self.live_generation()
@@ -103,12 +124,20 @@ class AppState:
             if self.reranker is None:
                 self.reranker = load_reranker(self.settings)
             retriever = load_retriever(
-                self.settings, self.reranker, old.retriever.embedder if old else self.embedder
+                self.settings,
+                self.reranker,
+                old.retriever.embedder if old else self.embedder,
+                self.store,
             )
             answerer = AnswerService(retriever, self.settings, self.llm)
         except IndexNotFound as exc:
             if old is None:
                 self.not_ready = str(exc)
+            return False
+        except StoreUnavailable as exc:  # the database, not the generation: no refusal
+            self._unreachable(exc)
+            if old is None:
+                self.not_ready = f"index store unavailable: {exc}"
             return False
         except Exception as exc:  # noqa: BLE001 - any failure refuses this generation only
             self._refuse(pointer or "(none)", exc)
@@ -116,10 +145,11 @@ class AppState:
                 self.not_ready = f"cannot load index generation {pointer!r}: {exc}"
             return False
         # One reference swap: a request holds either the old or the new index, never half.
-        generation = retriever.index.path.name
+        generation = retriever.index.generation
         self.answerer, self.generation, self.not_ready = answerer, generation, ""
+        self.unavailable = ""
         self.refused.pop(generation, None)
-        log.info("serving index %s (%d chunks)", generation, len(retriever.index.chunks))
+        log.info("serving index %s (%d chunks)", generation, retriever.index.chunk_count)
         return True
 
     def _refuse(self, pointer: str, exc: Exception) -> None:
@@ -144,6 +174,8 @@ class AppState:
         answerer = self.answerer
         if answerer is None:
             raise NotReady(self.not_ready or "index not loaded yet", retry_after=5)
+        if self.unavailable:
+            raise Unavailable(self.redact(self.unavailable), retry_after=2)
         return answerer
 
     def redact(self, text: str) -> str:
@@ -151,6 +183,8 @@ class AppState:
         root = self.settings.index_dir
         for path in {str(root.resolve()), str(root.absolute())}:
             text = text.replace(path + "/", "").replace(path, "$RAG_INDEX_DIR")
+        if self.store.kind != "files":
+            text = text.replace(self.store.describe(), "$RAG_DATABASE_URL")
         return text
 
 
@@ -165,10 +199,9 @@ async def watch_index(state: AppState) -> None:
     while True:
         await asyncio.sleep(state.settings.index_poll_s)
         try:
-            if state.should_load():
-                log.info(
-                    "index changed (%s -> %s): loading", state.generation, state.live_generation()
-                )
+            # Off the event loop: a database that does not answer must not stall requests.
+            if await anyio.to_thread.run_sync(state.should_load):
+                log.info("index changed (%s -> %s): loading", state.generation, state.seen_live)
                 await anyio.to_thread.run_sync(state.load)
         except Exception as exc:  # noqa: BLE001 - a watcher that dies never loads again
             if repr(exc) != last_error:

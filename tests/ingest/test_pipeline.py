@@ -45,6 +45,16 @@ def test_ingest_indexes_good_files_and_reports_each_bad_one(
     assert (partly.pages, partly.pages_without_text) == (3, 1)
 
 
+def test_report_times_each_stage_of_a_run(
+    fixture_dir: Path, settings: Settings, embedder: Embedder
+) -> None:
+    report = _ingest(settings, embedder, fixture_dir)
+    stages = ["plan", "load_model", "parse_wait", "chunk", "embed", "write"]
+    assert list(report.stages) == stages
+    assert all(v >= 0 for v in report.stages.values())
+    assert sum(report.stages.values()) <= report.seconds
+
+
 def test_index_round_trip_returns_the_written_chunks_and_vectors(
     fixture_dir: Path, settings: Settings, embedder: Embedder
 ) -> None:

@@ -120,16 +120,16 @@ def test_hardening_06_bad_generations_are_refused_and_watching_goes_on(
     settings, corpus = _index(tmp_path, embedder)
     root = settings.index_dir
     good = _live(root)
-    import service.runtime
+    import core.store.files
 
-    real_load = service.runtime.load_index
+    real_load = core.store.files.load_index
 
     def load_index(path: Path) -> object:
         if _live(path).endswith("-0000ff"):
             raise Boom("nobody expected this")
         return real_load(path)
 
-    monkeypatch.setattr(service.runtime, "load_index", load_index)
+    monkeypatch.setattr(core.store.files, "load_index", load_index)
     caplog.set_level(logging.INFO)
     with TestClient(create_app(settings, embedder)) as c:
         bad = {**DAMAGE, "gen-20990101T000007-0000ff": lambda gen: None}
