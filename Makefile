@@ -95,7 +95,7 @@ $(VENV)/.installed-bench: $(VENV)/.installed
 bench: $(VENV)/.installed-bench  ## latency and throughput benchmarks (not tests); results in bench/results/
 	$(PY) -m bench
 
-lint: install  ## ruff, format check, mypy --strict
+lint: $(VENV)/.installed-bench  ## ruff, format check, mypy --strict (against every extra the code imports)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy

@@ -57,7 +57,7 @@ from service.retriever import HybridRetriever  # noqa: E402
 
 def _args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
-    parser.add_argument("--quick", action="store_true", help="~2.5 minutes instead of ~8")
+    parser.add_argument("--quick", action="store_true", help="~6 minutes instead of ~40")
     parser.add_argument(
         "--out", type=Path, help="results directory (default bench/results/<UTC timestamp>)"
     )
@@ -170,7 +170,16 @@ def _ask(b: Bench) -> Section:
     """Section 6: /ask on the sample with the reranker (and under load), then sequential runs
     without it and on the real-manual index."""
     p, qs, con = b.progress, b.questions, b.console
-    others = [api.Config("sample no rerank", b.index.path.parent, qs, "none")]
+    # Before and after: questions embedded by torch (the old path) and by OpenVINO fp32 (the
+    # service's default), and the reranker at fp32 and at `auto` (the fast path here).
+    torch_query = {"RAG_QUERY_EMBED_PRECISION": "fp32"}
+    fast_rerank = {"RAG_RERANK_PRECISION": "auto"}
+    sample = b.index.path.parent
+    others = [
+        api.Config("sample no rerank", sample, qs, "none"),
+        api.Config("sample no rerank torch query", sample, qs, "none", torch_query),
+        api.Config("sample rerank auto", sample, qs, b.reranker_path, fast_rerank),
+    ]
     task = p.add_task("real-manual index (data/real)", total=None)
     try:
         real = fixtures.real_index(b.embedder)
@@ -182,7 +191,9 @@ def _ask(b: Bench) -> Section:
         real_qs = [q["question"] for q in load_questions(REAL_GOLDEN)]
         others += [
             api.Config("real no rerank", real, real_qs, "none"),
+            api.Config("real no rerank torch query", real, real_qs, "none", torch_query),
             api.Config("real rerank", real, real_qs, b.reranker_path),
+            api.Config("real rerank auto", real, real_qs, b.reranker_path, fast_rerank),
         ]
     sample_dir = b.index.path.parent
     return run_section(con, "ask", "6. /ask", partial(

@@ -126,11 +126,12 @@ class Config:
     index_dir: Path
     questions: list[str]
     reranker: Path | str  # "none": off
+    settings: dict[str, str] = field(default_factory=dict)  # RAG_* over the bench's
 
 
 def sequential_config(cfg: Config, plan: Plan, out: Path, progress: Progress) -> dict[str, Any]:
     log = out / f"server-{cfg.name.replace(' ', '-')}.log"
-    with server(cfg.index_dir, cfg.reranker, log) as (base, desc):
+    with server(cfg.index_dir, cfg.reranker, log, cfg.settings) as (base, desc):
         calls = sequential(base, spaced(cfg.questions, plan.ask_sequential), progress)
     ok = [c for c in calls if c.status // 100 == 2]
     return {

@@ -28,14 +28,18 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def server(index_dir: Path, reranker: Path | str, log_path: Path) -> Iterator[tuple[str, str]]:
-    """Start the service, wait for /readyz, yield (base URL, reranker description); stop it."""
+def server(
+    index_dir: Path, reranker: Path | str, log_path: Path, extra: dict[str, str] | None = None
+) -> Iterator[tuple[str, str]]:
+    """Start the service, wait for /readyz, yield (base URL, reranker description); stop it.
+    `extra`: RAG_* settings over the bench's (the reranker at fp32, its token budget)."""
     settings = {
         "RAG_INDEX_DIR": str(index_dir),
         "RAG_RERANKER": str(reranker),
         "RAG_RERANK_PRECISION": "fp32",
         "RAG_RERANK_MAX_TOKENS": str(RERANK_MAX_TOKENS),
         "RAG_FUSED_K": str(FUSED_K),
+        **(extra or {}),
     }
     with service_process(settings, log_path) as (base, _proc, described):
         yield base, described

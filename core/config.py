@@ -107,6 +107,12 @@ class Settings(BaseSettings):
         description="where OpenVINO exports of the embedder are cached; unset: next to the "
         "weights, or ~/.cache/rag-reference/embed when that folder is read-only",
     )
+    query_embed_precision: Literal["fp32", "openvino-fp32"] = Field(
+        "openvino-fp32",
+        description="how the service embeds questions: `openvino-fp32` gives torch fp32's "
+        "vectors (cosine >= 0.9999, checked at load; else it falls back to torch) without "
+        "torch's thread stalls on a busy CPU; `fp32`: torch",
+    )
     embed_batch_size: int = Field(32, ge=1, le=1024, description="texts per embedder call")
 
     # -- ingest ---------------------------------------------------------------------------------

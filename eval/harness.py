@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from core.config import Settings, load_settings
-from core.embed import Embedder, load_embedder
+from core.embed import Embedder, load_query_embedder
 from eval.catalog import OF_ANSWER
 from eval.golden import GoldenItem, golden_hash, load_golden
 from eval.runner import Record, http_asker, in_process_asker, retrieval_asker, run
@@ -163,7 +163,7 @@ def evaluate(
 
 def load_eval_embedder(settings: Settings) -> Embedder:
     """The embedder a run scores with; load it once and pass it to `evaluate` for many runs."""
-    return load_embedder(settings.embedder, "fp32", settings.embed_batch_size)
+    return load_query_embedder(settings)
 
 
 def _reported_models(records: list[Record]) -> dict[str, str]:

@@ -6,7 +6,7 @@ import logging
 import time
 
 from core.config import Settings
-from core.embed import Embedder, load_embedder
+from core.embed import Embedder, load_query_embedder
 from core.index import check_embedder
 from core.store import open_store
 from core.store.protocol import Store
@@ -31,10 +31,7 @@ def load_retriever(
     store = store or open_store(settings)
     index = store.load()
     if embedder is None:
-        # One question at a time is fastest in fp32 on every CPU measured (bf16 took 260 ms
-        # per question where fp32 takes 10 on an AVX512-BF16 machine), and its vectors agree
-        # with a bf16 index's to a cosine of 0.998 or better (the calibration in the manifest).
-        embedder = load_embedder(settings.embedder, "fp32", settings.embed_batch_size)
+        embedder = load_query_embedder(settings)
     check_embedder(index.manifest, settings.embedder, embedder.fingerprint, store.describe())
     model, status = reranker if reranker is not None else load_reranker(settings)
     retriever = HybridRetriever(index, embedder, settings, model, status)

@@ -14,8 +14,14 @@ import numpy as np
 import pytest
 
 from core import embed, embed_runtime
-from core.config import DEFAULT_EMBEDDER
-from core.embed import MINILM_SHA256, Embedder, SentenceTransformerEmbedder, load_embedder
+from core.config import DEFAULT_EMBEDDER, Settings
+from core.embed import (
+    MINILM_SHA256,
+    Embedder,
+    SentenceTransformerEmbedder,
+    load_embedder,
+    load_query_embedder,
+)
 from core.embed_runtime import MIN_COSINE, cache_root, export_dir
 from core.hashing import file_sha256
 
@@ -158,3 +164,16 @@ def test_cache_root_falls_back_to_the_user_cache_when_the_model_folder_is_read_o
     not_a_dir = tmp_path / "file"
     not_a_dir.write_text("")  # nothing can be created below a file, even by root
     assert cache_root(not_a_dir, None) == tmp_path / "xdg" / "rag-reference" / "embed"
+
+
+def test_questions_are_embedded_by_the_configured_query_runtime(
+    cache: Path, embedder: Embedder
+) -> None:
+    question = ["How many weeks of leave does the primary caregiver get?"]
+    fast = load_query_embedder(Settings(_env_file=None, embed_cache_dir=cache))  # type: ignore[call-arg]
+    assert fast.precision == "openvino-fp32"
+    assert float(np.sum(fast.embed(question) * embedder.embed(question))) > 0.9999
+    torch_only = load_query_embedder(
+        Settings(_env_file=None, embed_cache_dir=cache, query_embed_precision="fp32")  # type: ignore[call-arg]
+    )
+    assert torch_only.precision == "fp32" and getattr(torch_only, "runtime", 0) is None
