@@ -43,7 +43,8 @@ class Chunker:
         self.overlap = overlap
 
     def count(self, text: str) -> int:
-        return len(self.tokenizer(text, add_special_tokens=False)["input_ids"])
+        # verbose=False: counting a segment longer than the model takes is the point here.
+        return len(self.tokenizer(text, add_special_tokens=False, verbose=False)["input_ids"])
 
     def chunk(self, doc_id: str, source: str, pages: Sequence[Page]) -> list[Chunk]:
         segments = self._segments(pages)
@@ -86,7 +87,9 @@ class Chunker:
         for start in range(0, len(spans), _TOKENIZE_BATCH):
             batch = spans[start : start + _TOKENIZE_BATCH]
             texts = [pages[pi].text[s:e] for pi, s, e in batch]
-            enc = self.tokenizer(texts, add_special_tokens=False, return_offsets_mapping=True)
+            enc = self.tokenizer(
+                texts, add_special_tokens=False, return_offsets_mapping=True, verbose=False
+            )
             for (pi, s, e), ids, offsets in zip(
                 batch, enc["input_ids"], enc["offset_mapping"], strict=True
             ):

@@ -176,12 +176,12 @@ def features(evidence: Evidence, result: SearchResult, stats: CorpusStats) -> di
         "best_sentence": best.cosine if best else 0.0,
         "coverage": sum(weights[t] for t in found) / total,
         "rarest_missing": max(missing, default=0.0) / heaviest,
-        "unknown_term": float(any(not stats.known(w) for w in salient_terms(question))),
+        "unknown_term": float(any(not stats.known(w) for w in named_terms(question))),
         "top_fused": float(result.hits[0].fused_score or 0.0),
     }
 
 
-def salient_terms(question: str) -> list[str]:
+def named_terms(question: str) -> list[str]:
     """Names and identifiers of the question: capitalised after its first word, all capitals,
     or holding digits or joiners (E-4012, HDF5, .xlsx, TikZ/PGF)."""
     words = _WORD.findall(question)

@@ -20,7 +20,7 @@ from service.refusal import (
     decide,
     features,
     load_model,
-    salient_terms,
+    named_terms,
 )
 from service.retriever import HybridRetriever, SearchParams
 from tests.factories import make_settings
@@ -31,14 +31,14 @@ def _model(threshold: float = 0.5, weights: tuple[float, ...] = (1, 0, 0, 0, 0))
     return RefusalModel(FEATURES, (0.0,) * n, (1.0,) * n, weights, 0.0, threshold, {})
 
 
-def test_salient_terms_are_names_and_identifiers_after_the_first_word() -> None:
-    assert salient_terms("How do I load a Parquet file into gnuplot?") == ["Parquet"]
-    assert salient_terms("Can gnuplot open an .xlsx workbook from HDF5 or E-4012?") == [
+def test_named_terms_are_names_and_identifiers_after_the_first_word() -> None:
+    assert named_terms("How do I load a Parquet file into gnuplot?") == ["Parquet"]
+    assert named_terms("Can gnuplot open an .xlsx workbook from HDF5 or E-4012?") == [
         ".xlsx",
         "HDF5",
         "E-4012",
     ]
-    assert salient_terms("What is the CEO's favourite team?") == ["CEO"]
+    assert named_terms("What is the CEO's favourite team?") == ["CEO"]
 
 
 def test_a_term_is_known_in_any_of_its_plain_forms(tiny_index: IndexData) -> None:
