@@ -17,9 +17,10 @@ ENV PYTHONUNBUFFERED=1 \
     RAG_INDEX_DIR=/app/index
 
 WORKDIR /app
-# Optional dependency groups of pyproject.toml to install: `postgres` lets the same image
-# run with RAG_STORE=postgres (compose.yaml); the files store needs none.
-ARG EXTRAS=postgres
+# Optional dependency groups of pyproject.toml to install: `openvino` makes ingest embed
+# several times faster and questions without torch's thread stalls (core/embed_runtime.py);
+# `postgres` lets the same image run with RAG_STORE=postgres (compose.yaml).
+ARG EXTRAS="openvino postgres"
 # Dependencies first, from pyproject.toml alone, so a code edit does not reinstall them.
 # torch comes from the CPU index (PyPI's default wheel is a multi-GB CUDA build) at the
 # version pyproject.toml pins, read from it so the two can never drift apart.

@@ -198,6 +198,18 @@ def write_png(path: Path, sections: list[Section], caption: str) -> None:
     _ingest(axes[3][0], by_key.get("ingest_compare"))
     _ingest_stages(axes[3][1], by_key.get("ingest_compare"))
     axes[0][0].tick_params(axis="x", labelsize=8)
+    for ax in axes.flat:
+        if not ax.has_data():  # a section left out (--only) or skipped: say so, draw no axes
+            ax.set_axis_off()
+            ax.text(
+                0.5,
+                0.5,
+                "(not run)",
+                ha="center",
+                va="center",
+                color="grey",
+                transform=ax.transAxes,
+            )
     fig.suptitle(caption, fontsize=10)
     fig.tight_layout()
     fig.savefig(path, dpi=110)
