@@ -9,12 +9,10 @@ OpenAI-compatible), `mcp` (/mcp, the MCP tools).
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator
 
-import anyio
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
@@ -24,7 +22,7 @@ from service import documents, handlers, openai_api, ui
 from service.mcp import http as mcp_http
 from service.middleware import BodyLimit, RequestContext
 from service.routes import docs_router, router
-from service.state import AppState, watch_index
+from service.state import AppState, serving
 
 log = logging.getLogger("service")
 
@@ -38,19 +36,8 @@ def create_app(settings: Settings | None = None, embedder: Embedder | None = Non
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         state: AppState = app.state.rag
-        await anyio.to_thread.run_sync(state.load)
-        if state.answerer is None:
-            log.warning("not ready: %s", state.not_ready)
-        watcher = asyncio.create_task(watch_index(state)) if settings.index_poll_s > 0 else None
-        try:
-            async with app.state.mcp.running():  # /mcp's session manager
-                yield
-        finally:
-            if watcher:
-                watcher.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await watcher
-            state.close()
+        async with serving(state), app.state.mcp.running():  # /mcp's session manager
+            yield
 
     app = FastAPI(
         title="RAG reference service",

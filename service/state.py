@@ -15,8 +15,10 @@ descriptors, must not lock a good index out), without logging again.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 
 import anyio
@@ -207,3 +209,22 @@ async def watch_index(state: AppState) -> None:
             if repr(exc) != last_error:
                 log.exception("index watcher error; still watching")
             last_error = repr(exc)
+
+
+@contextlib.asynccontextmanager
+async def serving(state: AppState) -> AsyncIterator[None]:
+    """Load the index, watch for new ones while the block runs, then stop and close: the
+    lifespan of the HTTP app and of the stdio MCP server alike."""
+    await anyio.to_thread.run_sync(state.load)
+    if state.answerer is None:
+        log.warning("not ready: %s", state.not_ready)
+    poll = state.settings.index_poll_s
+    watcher = asyncio.create_task(watch_index(state)) if poll > 0 else None
+    try:
+        yield
+    finally:
+        if watcher:
+            watcher.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await watcher
+        state.close()

@@ -13,10 +13,10 @@ import json
 import re
 import time
 from collections.abc import Sequence
-from importlib import resources
 
 import httpx
 
+from service.generate.llm_answer import prompt
 from service.schemas import Turn
 from service.text import escape_attr, escape_data, strip_markers
 
@@ -37,10 +37,6 @@ _QUOTES = "\"'`\u201c\u201d\u2018\u2019"
 
 class RewriteError(Exception):
     """The LLM gave no usable standalone question (timeout, HTTP error, bad reply)."""
-
-
-def _prompt(name: str) -> str:
-    return resources.files("service.generate").joinpath("prompts", name).read_text()
 
 
 def clean_rewrite(content: str, question: str = "", limit: int = MAX_REWRITE_CHARS) -> str:
@@ -101,7 +97,7 @@ class LLMRewriter:
             "Reply with the standalone question only."
         )
         return [
-            {"role": "system", "content": _prompt("rewrite.txt")},
+            {"role": "system", "content": prompt("rewrite.txt")},
             {"role": "user", "content": user},
         ]
 

@@ -6,20 +6,18 @@ stdout carries the protocol.
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import logging
 import os
 import sys
 from collections.abc import AsyncIterator
 
-import anyio
 from mcp.server.mcpserver import MCPServer
 
 from core.config import load_settings
 from core.errors import ConfigError
 from service.mcp.tools import build_server
-from service.state import AppState, watch_index
+from service.state import AppState, serving
 
 log = logging.getLogger("service")
 
@@ -37,19 +35,8 @@ def main() -> int:
 
     @contextlib.asynccontextmanager
     async def lifespan(_: MCPServer) -> AsyncIterator[None]:
-        await anyio.to_thread.run_sync(state.load)
-        if state.answerer is None:
-            log.warning("not ready: %s", state.not_ready)
-        poll = state.settings.index_poll_s
-        watcher = asyncio.create_task(watch_index(state)) if poll > 0 else None
-        try:
+        async with serving(state):
             yield
-        finally:
-            if watcher:
-                watcher.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await watcher
-            state.close()
 
     build_server(lambda: state, lifespan=lifespan).run("stdio")
     return 0
