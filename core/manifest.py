@@ -35,7 +35,8 @@ class ChunkerInfo(BaseModel):
     chunk_tokens: int
     chunk_overlap: int
     lexical_tokenizer: str = TOKENIZER_VERSION
-    # Version of the text cleaning that produced the pages (ingest.clean.PARSER_VERSION).
+    # Versions of the text cleaning and of the sentence segmentation that made the chunks
+    # (ingest.clean.PARSER_VERSION / core.segment.SEGMENTER_VERSION).
     parser: str = ""
 
 

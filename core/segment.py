@@ -13,9 +13,14 @@ _SENTENCE_END = re.compile(r"(?<=[.!?])[\"')\]]*\s+(?=[\"'(\[]?[A-Z0-9])")
 # A line that starts a new block: list item, heading-like short line, table row.
 _BLOCK_START = re.compile(r"^(?:[-*\u2022\u25cf]|\d{1,3}[.)]|[a-z][.)])\s")
 _SHORT_LINE = 60
-# A period after these is not a sentence end: list numbers, initials, abbreviations.
+# Bump when spans change: chunk boundaries and quoted sentences move, so an index segmented
+# by another version is re-parsed (ingest.plan.chunker_info), not reused.
+SEGMENTER_VERSION = "seg-v2"
+# A period after these is not a sentence end: list numbers, initials, abbreviations, also
+# inside brackets or quotes: "see cairolatex (p. 241) for more" is one sentence.
 _NO_BREAK_BEFORE = re.compile(
-    r"(?:^|\s)(?:\d{1,3}|[A-Za-z]|e\.g|i\.e|etc|approx|incl|no|vs|fig|sec|dr|mr|mrs|ms)[.]$",
+    r"(?:^|[\s(\[\"'])(?:\d{1,3}|[A-Za-z]|e\.g|i\.e|etc|approx|incl|no|vs|fig|figs|sec|sect|"
+    r"ch|chap|pp|cf|eq|vol|ref|al|resp|viz|dr|mr|mrs|ms)[.]$",
     re.IGNORECASE | re.MULTILINE,
 )
 

@@ -30,6 +30,7 @@ from pathlib import Path
 from core.config import Settings
 from core.errors import IndexError_, IndexNotFound
 from core.manifest import ChunkerInfo, DocumentRecord, Manifest, SkippedFile
+from core.segment import SEGMENTER_VERSION
 from core.store.files import FilesStore
 from core.store.protocol import Scope, Store, in_scope
 from ingest.clean import PARSER_VERSION
@@ -42,7 +43,7 @@ def chunker_info(settings: Settings) -> ChunkerInfo:
     return ChunkerInfo(
         chunk_tokens=settings.chunk_tokens,
         chunk_overlap=settings.chunk_overlap,
-        parser=PARSER_VERSION,
+        parser=f"{PARSER_VERSION}/{SEGMENTER_VERSION}",
     )
 
 

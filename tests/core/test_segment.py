@@ -36,3 +36,18 @@ def test_segment_page_joins_lines_wrapped_in_a_narrow_column() -> None:
         "Email outside the\ncompany",
         "Allowed to customers",
     ]
+
+
+def test_segment_page_keeps_abbreviations_inside_brackets_in_the_sentence() -> None:
+    text = (
+        "For other TeX terminals see cairolatex (p. 241), context (pp. 247-250) and the "
+        "notes (cf. the epslatex entry). The width of all lines can be scaled (Vol. 2, "
+        "ch. 3). Done."
+    )
+    spans = [text[s:e] for s, e in segment_page(text)]
+    assert spans == [
+        "For other TeX terminals see cairolatex (p. 241), context (pp. 247-250) and the "
+        "notes (cf. the epslatex entry).",
+        "The width of all lines can be scaled (Vol. 2, ch. 3).",
+        "Done.",
+    ]
