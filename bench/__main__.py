@@ -73,6 +73,13 @@ def _args(argv: list[str] | None) -> argparse.Namespace:
         "e.g. 100000,1000000",
     )
     parser.add_argument(
+        "--synthetic-noise",
+        choices=synth.NOISE,
+        default="corpus",
+        help="the synthetic vectors' noise: shaped like real embeddings (default) or isotropic, "
+        "the worst case for an approximate index (bench/README.md)",
+    )
+    parser.add_argument(
         "--only",
         help=f"comma-separated sections to run (default all): {', '.join(SECTIONS)}",
     )
@@ -144,7 +151,7 @@ def _retrieval(b: Bench) -> list[Section]:
 
     task = p.add_task(f"build synthetic index, {b.plan.synthetic_chunks:,} chunks", total=None)
     try:
-        built = synth.build(b.index, b.plan.synthetic_chunks)
+        built = synth.build(b.index, b.plan.synthetic_chunks, b.plan.synthetic_noise)
         bm25s, bm25s_s = engines.build_bm25s(built.index)
         big = HybridRetriever(built.index, b.embedder, s, b.fp32, b.status, bm25s)
     except Exception as exc:  # noqa: BLE001 - fails sections 2 and 3, not the run
@@ -202,7 +209,7 @@ def _ask(b: Bench) -> Section:
 
 def main(argv: list[str] | None = None) -> int:
     args = _args(argv)
-    plan = Plan.make(args.quick, args.questions)
+    plan = Plan.make(args.quick, args.questions, args.synthetic_noise)
     global STORE_SIZES
     STORE_SIZES = tuple(int(n) for n in (args.store_sizes or "").split(",") if n.strip())
     console = Console()

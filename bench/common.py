@@ -48,9 +48,11 @@ class Plan:
     ingest_corpora: tuple[str, ...] = ("sample", "real")
     ingest_rounds: int = 2
     rss_pages: int = 2000
+    # The synthetic index's vector noise (bench.synthetic.NOISE).
+    synthetic_noise: str = "corpus"
 
     @classmethod
-    def make(cls, quick: bool, questions: int | None = None) -> Plan:
+    def make(cls, quick: bool, questions: int | None = None, noise: str = "corpus") -> Plan:
         if quick:
             plan = cls(True, 10, 20_000, 3, 20, 4, 96, 40, 8, 15.0, 4, ("sample",), 1, 0)
         else:
@@ -59,7 +61,7 @@ class Plan:
             plan = cls(
                 **{**plan.__dict__, "rerank_questions": questions, "ask_sequential": questions}
             )
-        return plan
+        return cls(**{**plan.__dict__, "synthetic_noise": noise})
 
 
 @dataclass

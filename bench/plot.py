@@ -223,21 +223,32 @@ def write_store_png(path: Path, sec: Section, caption: str) -> None:
     n, d = next(iter(data["sizes"].items()))
     fig, axes = plt.subplots(2, 2, figsize=(13, 9))
     ax = axes[0][0]
-    for name, st in d["dense"].items():
-        recall = d["recall"].get(name, float("nan"))
-        marker = "o" if name.startswith("postgres") else "s"
-        ax.scatter(st["p50"], recall, marker=marker, label=f"{name} (p95 {st['p95']:.1f} ms)")
+    styles = {"files hnsw": ("tab:blue", "s"), "postgres hnsw": ("tab:orange", "o")}
+    for size, one in data["sizes"].items():
+        dashed = size != n
+        for engine, (color, marker) in styles.items():
+            efs = [k for k in one["recall"] if k.startswith(f"{engine} ef=")]
+            xs = [int(k.split("ef=")[1]) for k in efs]
+            ys = [one["recall"][k] for k in efs]
+            label = f"{engine}, {int(size):,} chunks"
+            style = "--" if dashed else "-"
+            ax.plot(xs, ys, color=color, marker=marker, linestyle=style, label=label)
     ax.set_xscale("log")
-    ax.set_xlabel("p50 ms (log)")
+    ticks = sorted({int(k.split("ef=")[1]) for k in d["recall"] if "hnsw ef=" in k})
+    ax.set_xticks(ticks, [str(e) for e in ticks])
+    ax.minorticks_off()
+    ax.set_xlabel("ef_search (log)")
     ax.set_ylabel("recall@10 vs exact")
     ax.axhline(0.95, color="grey", linestyle=":", linewidth=1)
-    ax.legend(fontsize=7)
+    ax.legend(fontsize=8)
     ax.grid(alpha=0.3)
-    ax.set_title(f"dense top-10, {int(n):,} chunks")
-    hy = d["hybrid"]
-    names = [k.split(" (")[0] for k in hy]
-    _bars(axes[0][1], names, {p: [v[p] for v in hy.values()] for p in ("p50", "p95")}, log=False)
-    axes[0][1].set_title(f"hybrid retrieval, no reranker, {int(n):,} chunks (ms)")
+    ax.set_title("dense top-10: approximate search against exact, m=16, ef_construction=64")
+    hy = {size: one["hybrid"] for size, one in data["sizes"].items()}
+    stores = [k.split(" (")[0] for k in d["hybrid"]]
+    _bars(axes[0][1], [f"{int(size):,}" for size in hy],
+          {st: [list(h.values())[i]["p50"] for h in hy.values()] for i, st in enumerate(stores)},
+          log=True)  # fmt: skip
+    axes[0][1].set_title("hybrid retrieval p50, no reranker (ms, log), by chunks")
     runs = data["services"]["runs"]
     axes[1][0].bar(list(runs), [r["rps"] for r in runs.values()], color="tab:green")
     for i, r in enumerate(runs.values()):

@@ -15,17 +15,19 @@ import faiss
 import numpy as np
 from rich.progress import Progress
 
-from bench import store_data, store_service
+from bench import fixtures, store_data, store_service
+from bench import synthetic as synth
 from bench.common import Section, Table, elapsed_ms, ms, ratio, spaced, summarize, timer
 from bench.fixtures import CACHE
 from bench.runner import Bench
 from core.embed import Vectors
-from core.index import IndexData
+from core.index import IndexData, load_index
 from service.retriever import HybridRetriever, SearchParams
 
 K = 10
 HNSW_M, HNSW_EF_CONSTRUCTION = 16, 64  # the same graph for FAISS and pgvector
 EF_SEARCH = (40, 100, 200, 400, 800)
+CALIBRATION_EF = (20, 40, 100, 400)
 
 
 def _latency(fn: Any, qvecs: Vectors) -> tuple[list[list[int]], dict[str, float]]:
@@ -54,6 +56,46 @@ def _faiss_hnsw(index: IndexData) -> tuple[Any, float]:
     return hnsw, time.perf_counter() - t
 
 
+def _hnsw_recall(vectors: Vectors, qvecs: Vectors, efs: tuple[int, ...]) -> dict[str, float]:
+    """FAISS HNSW (the benchmark's graph) recall@K against exact search, at each ef_search."""
+    flat = faiss.IndexFlatIP(vectors.shape[1])
+    flat.add(vectors)
+    _, exact = flat.search(qvecs, K)
+    hnsw = faiss.IndexHNSWFlat(vectors.shape[1], HNSW_M, faiss.METRIC_INNER_PRODUCT)
+    hnsw.hnsw.efConstruction = HNSW_EF_CONSTRUCTION
+    hnsw.add(vectors)
+    out = {}
+    for ef in efs:
+        hnsw.hnsw.efSearch = ef
+        _, found = hnsw.search(qvecs, K)
+        out[f"ef={ef}"] = _recall(found.tolist(), exact.tolist())
+    return out
+
+
+def calibration(b: Bench, qvecs: Vectors) -> dict[str, Any]:
+    """Is the synthetic index harder or easier for an approximate index than real embeddings?
+    Every real vector at hand (the sample's and, when data/real is there, the real manuals'
+    chunk and sentence vectors) against as many synthetic vectors of each noise, the same
+    graph and questions."""
+    indexes = [b.index]
+    real_root = fixtures.real_index(b.embedder)
+    if real_root is not None:
+        indexes.append(load_index(real_root))
+    parts = [ix.vectors() for ix in indexes]
+    parts += [ix.sentence_vectors.astype(np.float32) for ix in indexes]
+    real = np.concatenate(parts)
+    real = np.ascontiguousarray(real / np.linalg.norm(real, axis=1, keepdims=True))
+    centres = np.random.default_rng(synth.SEED).integers(0, len(b.index.chunks), len(real))
+    sets = {"real embeddings": real}
+    for kind in synth.NOISE:
+        sets[f"synthetic, {kind} noise"] = synth.around(b.index.vectors(), centres, kind)
+    return {
+        "vectors": len(real),
+        "corpora": [ix.path.parent.name for ix in indexes],
+        "recall": {name: _hnsw_recall(v, qvecs, CALIBRATION_EF) for name, v in sets.items()},
+    }
+
+
 def _hybrid(retriever: HybridRetriever, questions: list[str]) -> dict[str, float]:
     params = SearchParams.from_settings(retriever.settings, rerank=False)
     retriever.search(questions[0], params)
@@ -70,7 +112,7 @@ def _one_size(b: Bench, n: int, questions: list[str], qvecs: Vectors, pg: Any,
     task = progress.add_task(f"store: {n:,} chunks", total=None)
     root = CACHE / f"store-files-{n}"
     shutil.rmtree(root, ignore_errors=True)
-    built = store_data.synthetic(b.index, n, root)
+    built = store_data.synthetic(b.index, n, root, b.plan.synthetic_noise)
     files = built.index
     out: dict[str, Any] = {"chunks": n, "synthetic": built.info, "dense": {}, "hybrid": {}}
     exact, out["dense"]["files flat"] = _latency(lambda q: files.dense_search(q, K), qvecs)
@@ -122,6 +164,9 @@ def section(b: Bench, sizes: tuple[int, ...], clients: int, seconds: float,
     questions = spaced(b.questions, 50)
     qvecs = b.embedder.embed(questions)
     data: dict[str, Any] = {"sizes": {}}
+    task = progress.add_task("store: ANN calibration against real embeddings", total=None)
+    data["calibration"] = calibration(b, qvecs)
+    progress.remove_task(task)
     with BenchPostgres(CACHE / "pg") as pg:
         for i, n in enumerate(sizes):
             try:
@@ -143,6 +188,14 @@ def section(b: Bench, sizes: tuple[int, ...], clients: int, seconds: float,
 
 
 def _tables(sec: Section, data: dict[str, Any], sizes: tuple[int, ...], nq: int) -> None:
+    cal = data["calibration"]
+    sec.tables.append(Table(
+        f"ANN calibration: FAISS HNSW recall@{K}, {cal['vectors']:,} real vectors "
+        f"({' + '.join(cal['corpora'])}) vs as many synthetic ones ({nq} questions)",
+        ["vectors", *(f"ef={ef}" for ef in CALIBRATION_EF)],
+        [[name, *(f"{r[f'ef={ef}']:.3f}" for ef in CALIBRATION_EF)]
+         for name, r in cal["recall"].items()],
+    ))  # fmt: skip
     for n in sizes:
         d = data["sizes"][n]
         rows = [

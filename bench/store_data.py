@@ -28,10 +28,10 @@ class Built:
     info: dict[str, Any]
 
 
-def synthetic(source: IndexData, n: int, root: Path) -> Built:
+def synthetic(source: IndexData, n: int, root: Path, noise: str = "corpus") -> Built:
     """`n` synthetic chunks (bench.synthetic) as documents, written as a files generation."""
     start = time.perf_counter()
-    made = synth.build(source, n)
+    made = synth.build(source, n, noise)
     chunks, docs, pages = [], [], []
     for d, first in enumerate(range(0, n, PER_DOC)):
         doc_id = f"syn{d:06d}"

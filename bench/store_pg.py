@@ -33,7 +33,19 @@ class BenchPostgres:
 
     def __enter__(self) -> BenchPostgres:
         self.url = self.server.start()
+        self._drop_earlier_runs()
         return self
+
+    def _drop_earlier_runs(self) -> None:
+        """Drop the schemas earlier runs left, so the database size is this run's alone."""
+        import psycopg
+
+        with psycopg.connect(self.url, autocommit=True) as conn:
+            names = conn.execute(
+                "SELECT nspname FROM pg_namespace WHERE nspname LIKE 'bench\\_%'"
+            ).fetchall()
+            for (name,) in names:
+                conn.execute(f'DROP SCHEMA "{name}" CASCADE')
 
     def __exit__(self, *exc: type[BaseException] | BaseException | TracebackType | None) -> None:
         close_all(self.url)
