@@ -56,7 +56,7 @@ class AnswerService:
         self.refusal = refusal or load_model(settings.refusal_model)
         if settings.refusal_threshold is not None:
             self.refusal = replace(self.refusal, threshold=settings.refusal_threshold)
-        self.stats = CorpusStats(retriever.index)
+        self.stats = CorpusStats(retriever.index, retriever.embedder.tokenizer)
 
     @property
     def generator_name(self) -> str:

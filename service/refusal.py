@@ -8,8 +8,11 @@ what retrieval already computed, and none depends on the corpus's subject:
   occur in the passages;
 * `rarest_missing`: weight of the rarest question term the passages lack, relative to the
   question's rarest term (a question about "Parquet" over manuals that never say it);
-* `unknown_term`: 1 when a capitalised or identifier-like question term never occurs in the
-  corpus, even as a plural or an -ed/-ing form;
+* `unknown_term`: 1 when a question term that names something never occurs in the corpus,
+  even as a plural or an -ed/-ing form: a capitalised or identifier-like word, or a word that
+  is rare in general English (the embedder's tokenizer, whose vocabulary holds the ~30k
+  commonest word pieces, splits it: "viridis", "linsolve", "coastlines"), so a question in
+  the user's own common words ("vanishes", "really long") is not taken for one;
 * `top_fused`: the top passage's fused retrieval score.
 
 A logistic model (`refusal_model.json`, beside this file) turns them into `answerability`,
@@ -42,6 +45,8 @@ FEATURES = ("best_sentence", "coverage", "rarest_missing", "unknown_term", "top_
 # Words and identifiers; a leading dot is kept, so a file extension (".xlsx") is one.
 _WORD = re.compile(r"\.?[A-Za-z0-9][\w.\-/+#']*[\w+#]|[A-Za-z0-9]")
 _PART = re.compile(r"[0-9a-z]+")
+# Plain words of four letters or more, hyphenated ones whole; not the stem of a contraction.
+_PLAIN = re.compile(r"\b[A-Za-z]{4,}(?:-[A-Za-z]+)*\b(?!')")
 _SUFFIXES = ("ing", "ed", "es", "s")
 
 
@@ -105,14 +110,27 @@ def load_model(path: Path | None = None) -> RefusalModel:
 
 
 class CorpusStats:
-    """Document frequencies of the index's BM25 terms, for term weights and presence."""
+    """Document frequencies of the index's BM25 terms, for term weights and presence; with
+    the embedder's tokenizer, which words are rare in general English."""
 
-    def __init__(self, index: SearchIndex) -> None:
+    def __init__(self, index: SearchIndex, tokenizer: Any = None) -> None:
         stats = index.term_stats()
         self.vocab = stats.vocab
         self.chunks = stats.chunks
         self.df: npt.NDArray[np.int64] = stats.df
         self.index = index
+        self._tokenizer = tokenizer
+
+    def rare(self, word: str) -> bool:
+        """Whether the tokenizer splits the word, or a part of a hyphenated one, into pieces in
+        every plain form ("vanishes" is common: "vanish" is one piece); False without one."""
+        if self._tokenizer is None:
+            return False
+        return any(
+            all(len(self._tokenizer.tokenize(stem)) > 1 for stem in _stems(part))
+            for part in word.lower().split("-")
+            if part
+        )
 
     def idf(self, term: str) -> float:
         n = int(self.df[self.vocab[term]]) if term in self.vocab else 0
@@ -176,7 +194,7 @@ def features(evidence: Evidence, result: SearchResult, stats: CorpusStats) -> di
         "best_sentence": best.cosine if best else 0.0,
         "coverage": sum(weights[t] for t in found) / total,
         "rarest_missing": max(missing, default=0.0) / heaviest,
-        "unknown_term": float(any(not stats.known(w) for w in named_terms(question))),
+        "unknown_term": float(any(not stats.known(w) for w in naming_terms(question, stats))),
         "top_fused": float(result.hits[0].fused_score or 0.0),
     }
 
@@ -195,12 +213,24 @@ def named_terms(question: str) -> list[str]:
     return out
 
 
+def naming_terms(question: str, stats: CorpusStats) -> list[str]:
+    """The question's names and identifiers, and its words rare in general English."""
+    named = named_terms(question)
+    words = [w for w in _PLAIN.findall(question) if w not in named]
+    return named + [w for w in words if w.lower() not in STOPWORDS and stats.rare(w)]
+
+
 def _forms(part: str) -> set[str]:
     """The word, its stem without a plural/-ed/-ing ending, and those with each ending added:
     enough for "requests" to find "request" and "closing" to find "closed"."""
+    return {s + end for s in _stems(part) for end in ("", "s", "es", "d", "ed", "ing")}
+
+
+def _stems(part: str) -> set[str]:
+    """The word and its stems without a plural/-ed/-ing ending ("closing": close, clos)."""
     stems = {part}
     for suffix in _SUFFIXES:
         if part.endswith(suffix) and len(part) - len(suffix) >= 3:
             stem = part[: -len(suffix)]
             stems |= {stem, stem + "e"}
-    return {s + end for s in stems for end in ("", "s", "es", "d", "ed", "ing")}
+    return stems

@@ -21,6 +21,7 @@ from service.refusal import (
     features,
     load_model,
     named_terms,
+    naming_terms,
 )
 from service.retriever import HybridRetriever, SearchParams
 from tests.factories import make_settings
@@ -39,6 +40,35 @@ def test_named_terms_are_names_and_identifiers_after_the_first_word() -> None:
         "E-4012",
     ]
     assert named_terms("What is the CEO's favourite team?") == ["CEO"]
+
+
+def test_naming_terms_add_the_words_the_tokenizer_finds_rare(
+    tiny_index: IndexData, embedder: Embedder
+) -> None:
+    stats = CorpusStats(tiny_index, embedder.tokenizer)
+    # "viridis" and "hyperlink" are split into word pieces; "palette", "really", "long",
+    # "vanishes" ("vanish" + "es")... are whole pieces of the tokenizer's vocabulary.
+    assert naming_terms("Is there a viridis palette?", stats) == ["viridis"]
+    assert naming_terms("Can a Mercator label be a hyperlink?", stats) == [
+        "Mercator",
+        "hyperlink",
+    ]
+    assert naming_terms("My plot window vanishes, the command is really long.", stats) == []
+    # Contractions are not words of their own; without a tokenizer only names count.
+    assert naming_terms("It didn't start and isn't running", stats) == []
+    assert naming_terms("Is there a viridis palette?", CorpusStats(tiny_index)) == []
+
+
+def test_a_rare_word_missing_from_the_corpus_is_an_unknown_term(
+    tiny_index: IndexData, embedder: Embedder
+) -> None:
+    stats = CorpusStats(tiny_index, embedder.tokenizer)
+    result, ev = _assess(tiny_index, embedder, "Does the cafeteria serve kombucha?")
+    assert features(ev, result, stats)["unknown_term"] == 1.0  # type: ignore[arg-type]
+    without = features(ev, result, CorpusStats(tiny_index))  # type: ignore[arg-type]
+    assert without["unknown_term"] == 0.0
+    result, ev = _assess(tiny_index, embedder, "Is the cafeteria closed on public holidays?")
+    assert features(ev, result, stats)["unknown_term"] == 0.0  # type: ignore[arg-type]
 
 
 def test_a_term_is_known_in_any_of_its_plain_forms(tiny_index: IndexData) -> None:
