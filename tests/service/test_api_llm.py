@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -90,10 +91,29 @@ def test_answer_with_no_supported_sentence_becomes_abstention(client: TestClient
 
 @respx.mock
 def test_model_saying_insufficient_context_abstains(client: TestClient) -> None:
-    respx.post(URL).mock(return_value=wire.completion(wire.answer_json([], insufficient=True)))
-    body = client.post("/ask", json={"question": "What is the dental plan deductible?"}).json()
+    route = respx.post(URL).mock(
+        return_value=wire.completion(wire.answer_json([], insufficient=True))
+    )
+    body = client.post("/ask", json={"question": QUESTION}).json()
+    assert route.call_count == 1  # the refusal decision let it through; the model declined
     assert body["abstained"] is True
     assert body["reason"] == "the retrieved passages do not answer the question"
+
+
+@respx.mock
+def test_question_the_documents_lack_is_refused_before_the_model_is_asked(
+    client: TestClient,
+) -> None:
+    # "deductible" is nowhere in the sample and rare in general English (word pieces).
+    route = respx.post(URL).mock(return_value=wire.completion(wire.answer_json([])))
+    body = client.post("/ask", json={"question": "What is the dental plan deductible?"}).json()
+    assert route.call_count == 0
+    assert body["abstained"] is True and body["citations"] == []
+    assert re.fullmatch(
+        r"the retrieved passages do not answer the question "
+        r"\(answerability 0\.\d\d < 0\.\d\d\)",
+        body["reason"],
+    )
 
 
 @respx.mock
