@@ -11,7 +11,7 @@ what retrieval already computed, and none depends on the corpus's subject:
 * `unknown_term`: 1 when a question term that names something never occurs in the corpus,
   even as a plural or an -ed/-ing form: a capitalised or identifier-like word, or a word that
   is rare in general English (the embedder's tokenizer, whose vocabulary holds the ~30k
-  commonest word pieces, splits it: "viridis", "linsolve", "coastlines"), so a question in
+  commonest word pieces, splits it: "viridis", "linsolve", "csvread"), so a question in
   the user's own common words ("vanishes", "really long") is not taken for one;
 * `top_fused`: the top passage's fused retrieval score.
 
@@ -119,17 +119,22 @@ class CorpusStats:
         self.chunks = stats.chunks
         self.df: npt.NDArray[np.int64] = stats.df
         self.index = index
-        self._tokenizer = tokenizer
+        # A word-piece tokenizer keeps a word whole exactly when its vocabulary holds it, so
+        # the set answers without calling the tokenizer, which request threads share with
+        # the embedder (a fast tokenizer is not safe to reconfigure concurrently).
+        self._whole_words = (
+            None
+            if tokenizer is None
+            else frozenset(w.lower() for w in tokenizer.get_vocab() if w.isalpha())
+        )
 
     def rare(self, word: str) -> bool:
         """Whether the tokenizer splits the word, or a part of a hyphenated one, into pieces in
         every plain form ("vanishes" is common: "vanish" is one piece); False without one."""
-        if self._tokenizer is None:
+        if self._whole_words is None:
             return False
         return any(
-            all(len(self._tokenizer.tokenize(stem)) > 1 for stem in _stems(part))
-            for part in word.lower().split("-")
-            if part
+            not (_stems(part) & self._whole_words) for part in word.lower().split("-") if part
         )
 
     def idf(self, term: str) -> float:

@@ -59,6 +59,18 @@ def test_naming_terms_add_the_words_the_tokenizer_finds_rare(
     assert naming_terms("Is there a viridis palette?", CorpusStats(tiny_index)) == []
 
 
+def test_rarity_reads_the_vocabulary_once_and_never_calls_the_tokenizer(
+    tiny_index: IndexData,
+) -> None:
+    class VocabularyOnly:  # request threads share the real one with the embedder
+        def get_vocab(self) -> dict[str, int]:
+            return {"vanish": 0, "palette": 1, "##es": 2, "[CLS]": 3}
+
+    stats = CorpusStats(tiny_index, VocabularyOnly())
+    assert not stats.rare("vanishes") and not stats.rare("Palette")
+    assert stats.rare("viridis") and stats.rare("es") and stats.rare("palette-vanish") is False
+
+
 def test_a_rare_word_missing_from_the_corpus_is_an_unknown_term(
     tiny_index: IndexData, embedder: Embedder
 ) -> None:
