@@ -26,6 +26,7 @@ from service.lexical import make_engine
 from service.retriever import HybridRetriever, SearchParams
 from tests.conftest import FIXTURES, PgServer
 from tests.factories import make_settings
+from tests.polling import wait_for
 from tests.service.conftest import TINY, build_index
 
 pytestmark = pytest.mark.postgres
@@ -197,13 +198,9 @@ def test_a_reader_sees_the_old_generation_until_the_switch_commits(
         writer.start()
         # The writer stages every row, then waits for the publish lock: nothing is visible.
         with psycopg.connect(pg_server.url, autocommit=True) as probe:
-            for _ in range(600):
-                staged = probe.execute(
-                    f"SELECT count(*) FROM {settings.pg_schema}.chunks"
-                ).fetchone()
-                if staged and staged[0] == tiny_index.chunk_count + sample.chunk_count:
-                    break
-                threading.Event().wait(0.05)
+            every = (tiny_index.chunk_count + sample.chunk_count,)
+            count = f"SELECT count(*) FROM {settings.pg_schema}.chunks"
+            wait_for(lambda: probe.execute(count).fetchone() == every, 30)
         assert store.live_generation() == old
         reader = open_store(settings).load()
         assert reader.generation == old and reader.chunk_count == tiny_index.chunk_count
@@ -251,10 +248,7 @@ def test_rows_an_ingest_is_staging_survive_another_ingests_garbage_collection(
         done: list[str] = []
         writer = threading.Thread(target=lambda: done.append(copy_generation(sample, store)))
         writer.start()
-        for _ in range(600):
-            if blocker.execute(staged, (first.sha256,)).fetchone() == (1,):
-                break
-            threading.Event().wait(0.05)
+        wait_for(lambda: blocker.execute(staged, (first.sha256,)).fetchone() == (1,), 30)
         # Another ingest publishes meanwhile and collects: the staged rows are nobody's yet.
         open_store(settings).collect_garbage()
         assert blocker.execute(staged, (first.sha256,)).fetchone() == (1,)

@@ -5,12 +5,8 @@ from __future__ import annotations
 import contextlib
 import os
 import signal
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
-from typing import TypeVar
-
-T = TypeVar("T")
 
 
 def _ppid(pid: int) -> int | None:
@@ -57,16 +53,6 @@ def spawn_workers(parent: int) -> list[int]:
         if b"spawn_main" in cmdline:
             found.append(pid)
     return sorted(found)
-
-
-def wait_for(check: Callable[[], T], timeout: float, interval: float = 0.05) -> T | None:
-    """Poll `check` until it returns something truthy or `timeout` seconds pass."""
-    deadline = time.monotonic() + timeout
-    while True:
-        value = check()
-        if value or time.monotonic() > deadline:
-            return value or None
-        time.sleep(interval)
 
 
 @contextlib.contextmanager

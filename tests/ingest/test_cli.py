@@ -12,6 +12,7 @@ from pathlib import Path
 from tests.conftest import BAD_FIXTURES, GOOD_FIXTURES
 from tests.fixtures import make_hostile
 from tests.ingest import procs
+from tests.polling import wait_for
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -109,7 +110,7 @@ def test_hardening_11_parse_workers_die_with_a_killed_ingest(tmp_path: Path) -> 
     )
     with procs.reaped([]) as leftovers:
         try:
-            busy = procs.wait_for(
+            busy = wait_for(
                 lambda: [p for p in procs.spawn_workers(ingest.pid) if procs.cpu_seconds(p) > 1],
                 120,
             )
@@ -118,7 +119,7 @@ def test_hardening_11_parse_workers_die_with_a_killed_ingest(tmp_path: Path) -> 
         finally:
             ingest.kill()  # SIGKILL: no cleanup code of the ingest runs
             ingest.wait()
-        gone = procs.wait_for(lambda: not any(procs.alive(p) for p in leftovers), 5)
+        gone = wait_for(lambda: not any(procs.alive(p) for p in leftovers), 5)
         assert gone, [p for p in leftovers if procs.alive(p)]
 
 

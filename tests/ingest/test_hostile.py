@@ -19,6 +19,7 @@ from ingest import pipeline
 from tests.conftest import FIXTURES
 from tests.fixtures import make_hostile
 from tests.ingest import procs
+from tests.polling import wait_for
 
 
 def _ingest(
@@ -209,7 +210,7 @@ def _kill_worker_busy_for(seconds: float, exclude: set[int], timeout: float) -> 
                 return pid
         return None
 
-    pid = procs.wait_for(busy, timeout)
+    pid = wait_for(busy, timeout)
     if pid is not None:
         os.kill(pid, signal.SIGKILL)
     return pid

@@ -19,6 +19,7 @@ from core.store import open_store
 from core.store.copy import copy_generation
 from service.app import create_app
 from tests.conftest import PgServer
+from tests.polling import wait_for
 
 pytestmark = pytest.mark.postgres
 QUESTION = {"question": "How long is parental leave for the primary caregiver?"}
@@ -33,13 +34,6 @@ def _settings(pg_server: PgServer, index: Path, **kw: object) -> Settings:
         "pg_connect_timeout_s": 1.0,
     }
     return pg_server.settings(index, **{**base, **kw})
-
-
-def _wait_for(predicate: object, seconds: float = 20.0) -> None:
-    deadline = time.monotonic() + seconds
-    while not predicate():  # type: ignore[operator]
-        assert time.monotonic() < deadline, "timed out"
-        time.sleep(0.1)
 
 
 def test_two_replicas_answer_alike_and_swap_to_a_new_generation(
@@ -63,7 +57,9 @@ def test_two_replicas_answer_alike_and_swap_to_a_new_generation(
         assert page["quote"].split()[0] in text
 
         second = copy_generation(tiny_index, store)
-        _wait_for(lambda: all(c.get("/readyz").json()["index"] == second for c in (a, b)))
+        assert wait_for(
+            lambda: all(c.get("/readyz").json()["index"] == second for c in (a, b)), 20, 0.1
+        )
         docs = {d["path"] for d in a.get("/documents").json()["documents"]}
         assert docs == {d.path for d in tiny_index.manifest.documents}
 
@@ -94,12 +90,14 @@ def test_a_database_restart_under_load_costs_only_503s_and_heals_itself(
             time.sleep(1.0)
             pg_server.stop("immediate")  # as a crash looks to clients
             down = time.monotonic()
-            _wait_for(lambda: client.get("/readyz").status_code == 503, 10)
+            assert wait_for(lambda: client.get("/readyz").status_code == 503, 10, 0.1)
             time.sleep(2.0)
             pg_server.start()
             up = time.monotonic()
-            _wait_for(lambda: client.get("/readyz").status_code == 200, 30)
-            _wait_for(lambda: timeline and timeline[-1][1] == 200 and timeline[-1][0] > up, 30)
+            assert wait_for(lambda: client.get("/readyz").status_code == 200, 30, 0.1)
+            assert wait_for(
+                lambda: timeline and timeline[-1][1] == 200 and timeline[-1][0] > up, 30, 0.1
+            )
         finally:
             stop.set()
             worker.join(60)

@@ -22,6 +22,7 @@ from ingest.pipeline import run_ingest
 from service.app import create_app
 from tests.conftest import FIXTURES
 from tests.factories import make_settings
+from tests.polling import wait_for
 
 POLL_S = 0.05
 
@@ -94,15 +95,6 @@ def _index(tmp_path: Path, embedder: Embedder) -> tuple[Settings, Path]:
     return settings, corpus
 
 
-def _wait(predicate: Callable[[], bool], timeout: float = 20.0) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(POLL_S)
-    return False
-
-
 def _documents(c: TestClient) -> list[str]:
     return [d["document"] for d in c.get("/documents").json()["documents"]]
 
@@ -148,7 +140,9 @@ def test_hardening_06_bad_generations_are_refused_and_watching_goes_on(
             assert _errors_naming(caplog, name) == 1, name
         shutil.copy(FIXTURES / "labels.pdf", corpus / "labels.pdf")
         assert run_ingest(settings, [corpus], embedder=embedder).exit_code == 0
-        assert _wait(lambda: len(_documents(c)) == 2), "a good generation was never served"
+        assert wait_for(lambda: len(_documents(c)) == 2, 20, POLL_S), (
+            "a good generation was never served"
+        )
         assert Path(c.get("/readyz").json()["index"]).name == _live(root)
     traced = [r for r in caplog.records if r.exc_info and isinstance(r.exc_info[1], Boom)]
     assert len(traced) == 1
@@ -172,5 +166,6 @@ def test_hardening_06_bad_index_at_start_up_is_503_then_recovers(
         ask = c.post("/ask", json={"question": "How many sessions?"})
         assert ask.status_code == 503 and ask.json()["error"] == "not_ready"
         _publish(root, "gen-20990101T000009-0000bb", lambda gen: None, source=good)
-        assert _wait(lambda: c.get("/readyz").status_code == 200), c.get("/readyz").text
+        ready = wait_for(lambda: c.get("/readyz").status_code == 200, 20, POLL_S)
+        assert ready, c.get("/readyz").text
         assert c.post("/ask", json={"question": "How many sessions?"}).status_code == 200
